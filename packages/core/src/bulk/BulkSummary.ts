@@ -1,0 +1,41 @@
+import type { CallError } from "../http/execute.js"
+import type { RecipientList } from "../phone/normalizeRecipients.js"
+
+/** A chunk the upstream accepted. */
+export interface SentChunk {
+  readonly chunk: number
+  readonly campaignId: string
+  readonly numbers: ReadonlyArray<string>
+  readonly cost: number
+  readonly currency: string
+}
+
+/** A chunk that failed: its numbers were not sent (or, for an ambiguous transport failure, may have been — see `error.reason`). */
+export interface FailedChunk {
+  readonly chunk: number
+  readonly numbers: ReadonlyArray<string>
+  readonly error: CallError
+}
+
+/**
+ * The outcome of a bulk send: every valid recipient is in exactly one of the sent
+ * chunks, the failed chunks, or `notAttempted` (stopped before its turn).
+ *
+ * @example
+ * ```ts
+ * if (summary.failed.length > 0) await writeFile("retry.txt", summary.failed.flatMap((c) => c.numbers).join("\n"))
+ * ```
+ */
+export interface BulkSummary {
+  readonly requests: number
+  readonly numbersSent: number
+  readonly sent: ReadonlyArray<SentChunk>
+  readonly failed: ReadonlyArray<FailedChunk>
+  readonly notAttempted: ReadonlyArray<string>
+  readonly costByCurrency: Readonly<Record<string, number>>
+  readonly campaignIds: ReadonlyArray<string>
+  /** True when a stop signal ended the send early. */
+  readonly stopped: boolean
+  /** The normalised list: kinds, duplicates removed, invalid entries skipped. */
+  readonly recipients: RecipientList
+}

@@ -1,0 +1,23 @@
+import * as Schema from "effect/Schema"
+import { Endpoints } from "../model/Endpoint.js"
+
+/**
+ * The upstream said it succeeded but its answer could not be read. For a send the
+ * messages may well have gone out: never retried.
+ *
+ * @example
+ * ```ts
+ * Effect.catchTag("DecodeError", (e) => Effect.logError(e.message))
+ * ```
+ */
+export class DecodeError extends Schema.TaggedError<DecodeError>()("DecodeError", {
+  reason: Schema.Literals(["NotJson", "UnexpectedShape"]),
+  endpoint: Schema.Literals(Endpoints),
+  status: Schema.Number,
+  detail: Schema.String,
+  retryable: Schema.Boolean,
+}) {
+  override get message(): string {
+    return `Voice Partner ${this.endpoint} answered HTTP ${this.status} with an unreadable body: ${this.detail}`
+  }
+}

@@ -1,0 +1,22 @@
+import * as Schema from "effect/Schema"
+import { Endpoints } from "../model/Endpoint.js"
+
+/**
+ * The local rate limiter would make this call wait longer than allowed (`maxWaitMs`):
+ * nothing was sent. `retryAfterMs` is when a slot will be free.
+ *
+ * @example
+ * ```ts
+ * Effect.catchTag("RateLimitedError", (e) => Effect.sleep(e.retryAfterMs))
+ * ```
+ */
+export class RateLimitedError extends Schema.TaggedError<RateLimitedError>()("RateLimitedError", {
+  reason: Schema.Literals(["QuotaExhausted", "Blocked"]),
+  endpoint: Schema.Literals(Endpoints),
+  retryAfterMs: Schema.Number,
+  retryable: Schema.Boolean,
+}) {
+  override get message(): string {
+    return `Rate limit for ${this.endpoint}: next slot in ${Math.ceil(this.retryAfterMs / 1000)} s (${this.reason})`
+  }
+}

@@ -1,0 +1,44 @@
+import * as Schema from "effect/Schema"
+
+/** One thing wrong with a request, named by the field it concerns. */
+export class ValidationIssue extends Schema.Class<ValidationIssue>("ValidationIssue")({
+  /** The request field, e.g. `phoneNumbers`, `scheduledDate`. */
+  field: Schema.String,
+  message: Schema.String,
+  /** For list fields: the position of the offending entry. */
+  index: Schema.optional(Schema.Number),
+  /** For list fields: the entry as given. */
+  input: Schema.optional(Schema.String),
+}) {}
+
+/**
+ * A request refused before any IO: nothing was sent. `issues` lists every problem, one
+ * per field or per invalid recipient.
+ *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * program.pipe(Effect.catchTag("ValidationError", (e) => Effect.logWarning(e.message)))
+ * ```
+ */
+export class ValidationError extends Schema.TaggedError<ValidationError>()("ValidationError", {
+  reason: Schema.Literals(["InvalidRequest", "InvalidRecipients"]),
+  issues: Schema.Array(ValidationIssue),
+}) {
+  override get message(): string {
+    const [first] = this.issues
+    if (first === undefined) return "Invalid request"
+    const where = first.index === undefined ? first.field : `${first.field}[${first.index}]`
+    const more = this.issues.length > 1 ? ` (and ${this.issues.length - 1} more issues)` : ""
+    return `${where}: ${first.message}${more}`
+  }
+
+  /** Builds the error from issues; `reason` says whether only recipients were at fault. */
+  static fromIssues(issues: ReadonlyArray<ValidationIssue>): ValidationError {
+    const onlyRecipients = issues.every((i) => i.field === "phoneNumbers")
+    return new ValidationError({
+      reason: onlyRecipients ? "InvalidRecipients" : "InvalidRequest",
+      issues,
+    })
+  }
+}

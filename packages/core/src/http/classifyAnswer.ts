@@ -1,0 +1,98 @@
+import { DecodeError } from "../errors/DecodeError.js"
+import { type ApiErrorReason, VoicePartnerApiError } from "../errors/VoicePartnerApiError.js"
+import type { Endpoint } from "../model/Endpoint.js"
+import { decodeTolerant, UpstreamErrorBody } from "../model/responses.js"
+import type { RetryableFailure } from "../retry/RetryPolicy.js"
+
+const codeReasons: Readonly<Record<string, ApiErrorReason>> = {
+  "1": "Unauthorized",
+  "10": "Unauthorized",
+  "11": "InsufficientCredit",
+  NOT_CREDIT: "InsufficientCredit",
+  "96": "IpNotAllowed",
+  "404": "NotFound",
+  AUDIO_FILE_NOT_FOUND: "NotFound",
+  "90": "InvalidRequest",
+}
+
+const statusReason = (status: number): ApiErrorReason => {
+  if (status === 401 || status === 403) return "Unauthorized"
+  if (status === 402) return "InsufficientCredit"
+  if (status === 404) return "NotFound"
+  if (status === 429) return "RateLimited"
+  if (status === 503) return "ServiceUnavailable"
+  if (status >= 500) return "ServerError"
+  if (status >= 400) return "InvalidRequest"
+  return "Unknown"
+}
+
+/** The retry family of an API error reason, if it has one. */
+export const failureOfReason = (reason: ApiErrorReason): RetryableFailure | undefined =>
+  reason === "RateLimited" || reason === "ServiceUnavailable" || reason === "ServerError"
+    ? reason
+    : undefined
+
+/**
+ * Turns an upstream answer into success or a typed error. Any non-2xx, or a 2xx whose
+ * body says `success: false`, is an error; the reason comes from the upstream code when
+ * it has one, else from the HTTP status.
+ *
+ * @example
+ * ```ts
+ * classifyAnswer("me", 401, { success: false, code: 10, message: "Wrong key" }, opts)
+ * // VoicePartnerApiError { reason: "Unauthorized", code: 10, … }
+ * ```
+ */
+export const classifyAnswer = (
+  endpoint: Endpoint,
+  status: number,
+  json: unknown,
+  options: {
+    readonly retryable: (failure: RetryableFailure) => boolean
+    readonly retryAfterMs: number | undefined
+    readonly textOnFailure: string
+    /** Strips secrets from any text the upstream sent (it may echo the key). */
+    readonly sanitize: (text: string) => string
+  },
+): VoicePartnerApiError | DecodeError | undefined => {
+  const ok = status >= 200 && status < 300
+  const saysFailure =
+    typeof json === "object" && json !== null && (json as { success?: unknown }).success === false
+  if (ok && json === undefined) {
+    return new DecodeError({
+      reason: "NotJson",
+      endpoint,
+      status,
+      detail: options.sanitize(options.textOnFailure),
+      retryable: false,
+    })
+  }
+  if (ok && !saysFailure) return undefined
+  const body = decodeTolerant(UpstreamErrorBody, json ?? {})
+  const parsed = body._tag === "Success" ? body.success : {}
+  const code = "code" in parsed ? (parsed.code as string | number | undefined) : undefined
+  const messages = [
+    typeof parsed.message === "string" ? parsed.message : undefined,
+    typeof parsed.error === "string" ? parsed.error : undefined,
+    ...(Array.isArray(parsed.errors)
+      ? parsed.errors.map((e: { elementId?: string; message?: string }) =>
+          [e.elementId, e.message].filter((x) => x !== undefined).join(": "),
+        )
+      : []),
+  ].filter((m): m is string => m !== undefined && m.length > 0)
+  const reason: ApiErrorReason =
+    (code !== undefined ? codeReasons[String(code)] : undefined) ??
+    (code !== undefined && typeof code === "string" && status < 500 && status !== 429
+      ? "InvalidRequest"
+      : statusReason(status === 200 ? 400 : status))
+  const failure = failureOfReason(reason)
+  return new VoicePartnerApiError({
+    reason,
+    endpoint,
+    status,
+    ...(code !== undefined && { code: typeof code === "string" ? options.sanitize(code) : code }),
+    detail: options.sanitize(messages.length > 0 ? messages.join("; ") : options.textOnFailure),
+    retryable: failure !== undefined && options.retryable(failure),
+    ...(options.retryAfterMs !== undefined && { retryAfterMs: options.retryAfterMs }),
+  })
+}

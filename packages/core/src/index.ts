@@ -1,0 +1,110 @@
+/**
+ * `@voicepartner/core`: the Voice Partner API for TypeScript. The root entry gathers the
+ * public API; each module is also reachable on its own deep path
+ * (`@voicepartner/core/phone/parsePhoneNumber`, …) for the smallest bundles.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from "@voicepartner/core"
+ * const voice = createClient({ apiKey: "dev-key", baseUrl: "http://127.0.0.1:8788/v1" })
+ * await voice.sendTts({ phoneNumbers: "0612345678", text: "Bonjour" })
+ * ```
+ */
+export type { BulkEvent, BulkProgress } from "./bulk/BulkEvent.js"
+export type { BulkSummary, FailedChunk, SentChunk } from "./bulk/BulkSummary.js"
+export {
+  type BulkOptions,
+  chunksOf,
+  MAX_NUMBERS_PER_REQUEST,
+  sendCampaignBulk,
+  sendTtsBulk,
+} from "./bulk/sendBulk.js"
+export {
+  DEFAULT_BASE_URL,
+  makeVoicePartnerClient,
+  type SendError,
+  VoicePartnerClient,
+  type VoicePartnerClientOptions,
+} from "./client/VoicePartnerClient.js"
+export { DecodeError } from "./errors/DecodeError.js"
+export { RateLimitedError } from "./errors/RateLimitedError.js"
+export { TransportError } from "./errors/TransportError.js"
+export { ValidationError, ValidationIssue } from "./errors/ValidationError.js"
+export { ApiErrorReason, VoicePartnerApiError } from "./errors/VoicePartnerApiError.js"
+export type { VoicePartnerError } from "./errors/VoicePartnerError.js"
+export type { CallError } from "./http/execute.js"
+export type { UpstreamAnswer, UpstreamCall } from "./http/UpstreamCall.js"
+export {
+  type CampaignSendInput,
+  CampaignSendRequest,
+  encodeCampaignSend,
+  validateCampaignSend,
+} from "./model/CampaignSendRequest.js"
+export {
+  type CancelCampaignInput,
+  CancelCampaignRequest,
+  validateCancelCampaign,
+} from "./model/CancelCampaignRequest.js"
+export { type Endpoint, Endpoints, isRead, isSend } from "./model/Endpoint.js"
+export type { OnInvalidRecipients } from "./model/fieldChecks.js"
+export {
+  type RenameAudioInput,
+  RenameAudioRequest,
+  validateRenameAudio,
+} from "./model/RenameAudioRequest.js"
+export * from "./model/responses.js"
+export {
+  encodeTtsSend,
+  type TtsSendInput,
+  TtsSendRequest,
+  validateTtsSend,
+} from "./model/TtsSendRequest.js"
+export { type Validated, ValidationWarning } from "./model/Validated.js"
+export {
+  type DuplicateRecipient,
+  type InvalidRecipient,
+  normalizeRecipients,
+  type RecipientList,
+  splitRecipients,
+} from "./phone/normalizeRecipients.js"
+export { PhoneKind, PhoneNumber, type PhoneParseResult } from "./phone/PhoneNumber.js"
+export { parsePhoneNumber } from "./phone/parsePhoneNumber.js"
+export {
+  type CreateClientOptions,
+  createClient,
+  type PromiseBulkOptions,
+  type VoicePartnerPromiseClient,
+} from "./promise/createClient.js"
+export {
+  makeMemoryRateLimiter,
+  nextSlotAt,
+  RateLimiter,
+  type RateLimitSnapshot,
+  type Reservation,
+  waitForReservation,
+} from "./ratelimit/RateLimiter.js"
+export {
+  defaultPolicy,
+  type RateLimitPolicy,
+  type RateLimitWindow,
+} from "./ratelimit/RateLimitPolicy.js"
+export {
+  earliestAdmission,
+  planAdmissions,
+  prune,
+  type WindowState,
+  windowStates,
+} from "./ratelimit/slidingLog.js"
+export {
+  defaultRetryPolicy,
+  isRetryable,
+  type RetryableFailure,
+  type RetryPolicy,
+} from "./retry/RetryPolicy.js"
+export { formatParisWallClock, parisOffsetHours } from "./schedule/parisTime.js"
+export {
+  parseScheduledDate,
+  type ScheduledDate,
+  type ScheduledDateInput,
+} from "./schedule/scheduledDate.js"
+export { pause, pauseSeconds } from "./text/pause.js"

@@ -1,0 +1,31 @@
+import * as Schema from "effect/Schema"
+
+/**
+ * How a number is reached. A voicemail drop goes straight to voicemail on a mobile but
+ * RINGS a landline (the message is left only if nobody answers), so callers must be able
+ * to see which of their recipients are landlines before sending.
+ */
+export const PhoneKind = Schema.Literals(["mobile", "landline", "other"])
+export type PhoneKind = typeof PhoneKind.Type
+
+/**
+ * A recipient normalised to E.164.
+ *
+ * @example
+ * ```ts
+ * import { parsePhoneNumber } from "@voicepartner/core/phone/parsePhoneNumber"
+ * const parsed = parsePhoneNumber("06 12 34 56 78")
+ * if (parsed.ok) parsed.value // { e164: "+33612345678", countryCode: "33", kind: "mobile" }
+ * ```
+ */
+export const PhoneNumber = Schema.Struct({
+  e164: Schema.String,
+  countryCode: Schema.String,
+  kind: PhoneKind,
+})
+export type PhoneNumber = typeof PhoneNumber.Type
+
+/** The outcome of parsing one number: never throws, so bulk lists stay fast. */
+export type PhoneParseResult =
+  | { readonly ok: true; readonly value: PhoneNumber }
+  | { readonly ok: false; readonly reason: string }

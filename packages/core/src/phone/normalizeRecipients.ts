@@ -1,0 +1,79 @@
+import type { PhoneKind, PhoneNumber } from "./PhoneNumber.js"
+import { parsePhoneNumber } from "./parsePhoneNumber.js"
+
+/** A recipient that could not be read, reported where it stood in the input. */
+export interface InvalidRecipient {
+  /** Zero-based position in the input list. */
+  readonly index: number
+  readonly input: string
+  readonly reason: string
+}
+
+/** A recipient that repeats an earlier one (after normalisation), kept out of the send. */
+export interface DuplicateRecipient {
+  readonly index: number
+  readonly input: string
+  readonly e164: string
+  /** Position of the first occurrence, which is the one sent. */
+  readonly firstIndex: number
+}
+
+/** Every input ends up in exactly one of `numbers`, `invalid` and `duplicates`. */
+export interface RecipientList {
+  /** Unique valid numbers, in first-occurrence order. */
+  readonly numbers: ReadonlyArray<PhoneNumber>
+  readonly invalid: ReadonlyArray<InvalidRecipient>
+  readonly duplicates: ReadonlyArray<DuplicateRecipient>
+  readonly counts: Readonly<Record<PhoneKind, number>>
+}
+
+/**
+ * Splits a recipient string on commas, semicolons and newlines (the upstream takes a
+ * comma-separated string; CSV exports often use semicolons).
+ *
+ * @example
+ * ```ts
+ * splitRecipients("0612345678, 0712345678\n+32470123456") // three entries
+ * ```
+ */
+export const splitRecipients = (text: string): ReadonlyArray<string> =>
+  text.split(/[,;\n\r]+/).filter((part) => part.trim().length > 0)
+
+/**
+ * Normalises a list of recipients to unique E.164 numbers, reporting every invalid
+ * entry and every duplicate one by one: nothing is dropped silently.
+ *
+ * @example
+ * ```ts
+ * const list = normalizeRecipients(["06 12 34 56 78", "+33612345678", "12"])
+ * list.numbers.length // 1
+ * list.duplicates[0]?.firstIndex // 0
+ * list.invalid[0]?.index // 2
+ * ```
+ */
+export const normalizeRecipients = (inputs: Iterable<string> | string): RecipientList => {
+  const entries = typeof inputs === "string" ? splitRecipients(inputs) : inputs
+  const numbers: Array<PhoneNumber> = []
+  const invalid: Array<InvalidRecipient> = []
+  const duplicates: Array<DuplicateRecipient> = []
+  const seen = new Map<string, number>()
+  const counts = { mobile: 0, landline: 0, other: 0 }
+  let index = 0
+  for (const input of entries) {
+    const parsed = parsePhoneNumber(input)
+    if (!parsed.ok) {
+      invalid.push({ index, input, reason: parsed.reason })
+    } else {
+      const firstIndex = seen.get(parsed.value.e164)
+      if (firstIndex !== undefined) {
+        duplicates.push({ index, input, e164: parsed.value.e164, firstIndex })
+      } else {
+        seen.set(parsed.value.e164, index)
+        numbers.push(parsed.value)
+        counts[parsed.value.kind]++
+      }
+    }
+    index++
+  }
+  return { numbers, invalid, duplicates, counts }
+}

@@ -1,0 +1,105 @@
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Redacted from "effect/Redacted"
+import type { BulkEvent } from "../bulk/BulkEvent.js"
+import type { BulkSummary } from "../bulk/BulkSummary.js"
+import { sendCampaignBulk, sendTtsBulk } from "../bulk/sendBulk.js"
+import { VoicePartnerClient, type VoicePartnerClientOptions } from "../client/VoicePartnerClient.js"
+import type { CampaignSendInput } from "../model/CampaignSendRequest.js"
+import type { CancelCampaignInput } from "../model/CancelCampaignRequest.js"
+import type { RenameAudioInput } from "../model/RenameAudioRequest.js"
+import type {
+  AudioListResponse,
+  CampaignSendResponse,
+  CancelCampaignResponse,
+  CreditsResponse,
+  RenameAudioResponse,
+  Tolerant,
+  TtsSendResponse,
+} from "../model/responses.js"
+import type { TtsSendInput } from "../model/TtsSendRequest.js"
+import { RateLimiter } from "../ratelimit/RateLimiter.js"
+import type { RateLimitPolicy } from "../ratelimit/RateLimitPolicy.js"
+
+/** Options of {@link createClient}: those of the Effect client, with a plain-string key. */
+export interface CreateClientOptions extends Omit<VoicePartnerClientOptions, "apiKey"> {
+  /** Your Voice Partner API key (kept redacted inside the client). */
+  readonly apiKey: string
+  /** Rate-limit windows per endpoint; defaults to Voice Partner's documented limits. */
+  readonly policy?: RateLimitPolicy | undefined
+}
+
+/** Options of the bulk methods of the Promise client. */
+export interface PromiseBulkOptions {
+  readonly onProgress?: ((event: BulkEvent) => void) | undefined
+  /** Abort to stop before the next request (the one in flight completes). */
+  readonly signal?: AbortSignal | undefined
+  readonly chunkSize?: number | undefined
+}
+
+/**
+ * The Voice Partner API for code that does not use Effect. Every method validates before
+ * any IO and shares one rate limiter per client. Failures reject with the typed errors
+ * (`ValidationError`, `VoicePartnerApiError`, `TransportError`, `DecodeError`,
+ * `RateLimitedError`): test `error._tag`.
+ */
+export interface VoicePartnerPromiseClient {
+  sendTts(input: TtsSendInput): Promise<Tolerant<TtsSendResponse>>
+  sendCampaign(input: CampaignSendInput): Promise<Tolerant<CampaignSendResponse>>
+  credits(): Promise<Tolerant<CreditsResponse>>
+  listAudios(): Promise<Tolerant<AudioListResponse>>
+  renameAudio(input: RenameAudioInput): Promise<Tolerant<RenameAudioResponse>>
+  cancelCampaign(input: CancelCampaignInput): Promise<Tolerant<CancelCampaignResponse>>
+  sendTtsBulk(input: TtsSendInput, options?: PromiseBulkOptions): Promise<BulkSummary>
+  sendCampaignBulk(input: CampaignSendInput, options?: PromiseBulkOptions): Promise<BulkSummary>
+  /** Releases the client's resources. */
+  close(): Promise<void>
+}
+
+/**
+ * Creates a Promise-based client.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from "@voicepartner/core"
+ *
+ * const voice = createClient({ apiKey: "dev-key", baseUrl: "http://127.0.0.1:8788/v1" })
+ * try {
+ *   const sent = await voice.sendTts({ phoneNumbers: "06 12 34 56 78", text: "Bonjour" })
+ *   console.log(sent.campaignId)
+ * } catch (error) {
+ *   if (error._tag === "ValidationError") console.error(error.message) // names the field
+ * }
+ * ```
+ */
+export const createClient = (options: CreateClientOptions): VoicePartnerPromiseClient => {
+  const { apiKey, policy, ...rest } = options
+  const layer = VoicePartnerClient.layer({ ...rest, apiKey: Redacted.make(apiKey) }).pipe(
+    Layer.provideMerge(RateLimiter.memory(policy)),
+  )
+  const runtime = ManagedRuntime.make(layer)
+  const use = <A, E>(
+    f: (client: VoicePartnerClient["Service"]) => Effect.Effect<A, E>,
+  ): Promise<A> => runtime.runPromise(Effect.flatMap(VoicePartnerClient, f))
+  const bulkOptions = (o: PromiseBulkOptions | undefined) => ({
+    signal: o?.signal,
+    chunkSize: o?.chunkSize,
+    policy,
+    onProgress:
+      o?.onProgress === undefined
+        ? undefined
+        : (e: BulkEvent) => Effect.sync(() => o.onProgress?.(e)),
+  })
+  return {
+    sendTts: (input) => use((c) => c.sendTts(input)),
+    sendCampaign: (input) => use((c) => c.sendCampaign(input)),
+    credits: () => use((c) => c.credits()),
+    listAudios: () => use((c) => c.listAudios()),
+    renameAudio: (input) => use((c) => c.renameAudio(input)),
+    cancelCampaign: (input) => use((c) => c.cancelCampaign(input)),
+    sendTtsBulk: (input, o) => runtime.runPromise(sendTtsBulk(input, bulkOptions(o))),
+    sendCampaignBulk: (input, o) => runtime.runPromise(sendCampaignBulk(input, bulkOptions(o))),
+    close: () => runtime.dispose(),
+  }
+}

@@ -1,0 +1,11 @@
+import { defineConfig } from "vitest/config"
+
+export default defineConfig({
+  resolve: { conditions: ["@voicepartner/source", "module", "import", "default"] },
+  test: {
+    environment: "node",
+    include: ["test/**/*.test.ts"],
+    testTimeout: 30_000,
+    benchmark: { include: ["bench/**/*.bench.ts"] },
+  },
+})
