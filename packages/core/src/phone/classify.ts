@@ -74,8 +74,20 @@ const rules: Readonly<Record<string, ReadonlyArray<readonly [RegExp, PhoneKind]>
  * ```
  */
 export const classify = (countryCode: string, nationalNumber: string): PhoneKind => {
+  if (countryCode === "33") return classifyFrench(nationalNumber)
   const table = rules[countryCode]
   if (table === undefined) return "other"
   for (const [pattern, kind] of table) if (pattern.test(nationalNumber)) return kind
   return "other"
+}
+
+/** France, without regular expressions: most recipients are French. Same rules as the table. */
+const classifyFrench = (national: string): PhoneKind => {
+  const first = national.charCodeAt(0)
+  if (first === 54 /* 6 */) return "mobile"
+  if (first === 55 /* 7 */) {
+    const second = national.charCodeAt(1)
+    return second >= 51 && second <= 57 ? "mobile" : "other"
+  }
+  return (first >= 49 && first <= 53) || first === 57 ? "landline" : "other"
 }

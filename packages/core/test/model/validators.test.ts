@@ -240,7 +240,7 @@ describe("validateRenameAudio and validateCancelCampaign", () => {
 
 describe("secrets", () => {
   it("never echo an apiKey passed along with the input", () => {
-    const inputs = [
+    const inputs: Array<Result.Result<unknown, ValidationError>> = [
       validateTtsSend({ phoneNumbers: "12", apiKey: SECRET } as never, { now }),
       validateCampaignSend({ phoneNumbers: "12", apiKey: SECRET } as never, { now }),
       validateRenameAudio({ tokenAudio: "", filename: "", apiKey: SECRET } as never),
