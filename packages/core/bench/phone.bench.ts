@@ -1,3 +1,4 @@
+import { pathToFileURL } from "node:url"
 import * as Result from "effect/Result"
 import { build } from "esbuild"
 import { parsePhoneNumber as libParsePhoneNumber } from "libphonenumber-js"
@@ -9,7 +10,10 @@ import { phoneCorpus } from "../test/fixtures/phoneCorpus.js"
 // Measure core as users run it: bundled into one module. Imported straight from src,
 // vitest's module runner wraps every cross-module call in an export getter, which costs
 // more than parsing a number.
-const outfile = new URL("./.cache/phone-bundle.mjs", import.meta.url).pathname
+// Written under node_modules so that vitest imports it natively, untransformed, like
+// libphonenumber-js.
+const outfile = new URL("../node_modules/.cache/voicepartner-bench/phone.mjs", import.meta.url)
+  .pathname
 await build({
   stdin: {
     contents: `export { encodeTtsSend, validateTtsSend } from "./src/model/TtsSendRequest.ts"
@@ -24,7 +28,7 @@ export { normalizeRecipients } from "./src/phone/normalizeRecipients.ts"`,
   logLevel: "error",
 })
 const { encodeTtsSend, validateTtsSend, normalizeRecipients } = (await import(
-  outfile
+  pathToFileURL(outfile).href
 )) as typeof Tts & typeof Recipients
 
 // 500 French numbers in mixed decorations (06…, +33 (0)6…, 0033…, dots, dashes…).
