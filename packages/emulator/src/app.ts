@@ -1,0 +1,133 @@
+import type { Context } from "hono"
+import { Hono } from "hono"
+import type { Emulator } from "./Emulator.js"
+import { ProviderError } from "./errors.js"
+
+type Handler = (
+  c: Context,
+) => Promise<{ body: unknown; headers?: Readonly<Record<string, string>> }>
+
+/**
+ * The provider's HTTP surface over an {@link Emulator}: same paths, methods, bodies and
+ * answers as `https://api.voicepartner.fr/v1`, plus `/__emulator/*` control endpoints.
+ */
+export const makeApp = (emulator: Emulator): Hono => {
+  const app = new Hono()
+  const maxBody = emulator.options.maxBodyBytes ?? 1_048_576
+
+  const readJson = async (c: Context): Promise<Record<string, unknown>> => {
+    const text = await c.req.text()
+    if (text.length > maxBody)
+      throw new ProviderError(413, "BODY_TOO_LARGE", `Body larger than ${maxBody} bytes`)
+    let json: unknown
+    try {
+      json = JSON.parse(text)
+    } catch {
+      throw new ProviderError(400, 90, "Malformed JSON")
+    }
+    if (typeof json !== "object" || json === null || Array.isArray(json)) {
+      throw new ProviderError(400, 90, "The body must be a JSON object")
+    }
+    return json as Record<string, unknown>
+  }
+
+  /** Runs a provider endpoint: errors become the provider's error shape; every request is logged. */
+  const endpoint = (name: string, handler: Handler) => async (c: Context) => {
+    let status = 200
+    let logged: unknown
+    try {
+      const { body, headers } = await handler(c)
+      return c.json(body as object, 200, headers)
+    } catch (error) {
+      const providerError =
+        error instanceof ProviderError ? error : new ProviderError(500, 500, "Internal error")
+      status = providerError.status
+      return providerError.toResponse()
+    } finally {
+      logged = c.get("loggedBody" as never)
+      emulator.record({
+        method: c.req.method,
+        path: redactPath(c.req.path),
+        endpoint: name,
+        status,
+        ...(logged !== undefined && { body: logged }),
+      })
+    }
+  }
+
+  const withBody = (name: string, run: (key: string, body: Record<string, unknown>) => unknown) =>
+    endpoint(name, async (c) => {
+      const body = await readJson(c)
+      const { apiKey, ...rest } = body
+      c.set("loggedBody" as never, rest as never)
+      const key = emulator.authenticate(apiKey)
+      const verdict = emulator.limit(key, name)
+      return { body: run(key, body), ...(verdict !== undefined && { headers: verdict.headers }) }
+    })
+
+  const inPath = (name: string, run: (key: string, c: Context) => unknown) =>
+    endpoint(name, async (c) => {
+      const key = emulator.authenticate(c.req.param("apiKey"))
+      const verdict = emulator.limit(key, name)
+      return { body: run(key, c), ...(verdict !== undefined && { headers: verdict.headers }) }
+    })
+
+  app.get(
+    "/v1/me/:apiKey",
+    inPath("me", (key) => emulator.credits(key)),
+  )
+  app.get(
+    "/v1/audios/:apiKey",
+    inPath("audios", () => emulator.audios()),
+  )
+  app.post(
+    "/v1/audio-file/rename",
+    withBody("audio-file/rename", (_key, body) => emulator.rename(body)),
+  )
+  app.post(
+    "/v1/campaign/send",
+    withBody("campaign/send", (key, body) => emulator.send(key, "vms", body)),
+  )
+  app.post(
+    "/v1/tts/send",
+    withBody("tts/send", (key, body) => emulator.send(key, "tts", body)),
+  )
+  app.delete(
+    "/v1/campaign/cancel/:apiKey/:campaignId",
+    inPath("campaign/cancel", (key, c) => emulator.cancel(key, c.req.param("campaignId") ?? "")),
+  )
+
+  app.get("/__emulator/requests", (c) => c.json(emulator.state.requests))
+  app.get("/__emulator/callbacks", (c) => c.json(emulator.state.callbacks))
+  app.get("/__emulator/state", (c) => c.json(emulator.state))
+  app.post("/__emulator/state", async (c) => {
+    emulator.restore(await c.req.json())
+    return c.json({ success: true })
+  })
+  app.post("/__emulator/reset", (c) => {
+    emulator.reset()
+    return c.json({ success: true })
+  })
+  app.post("/__emulator/run-due", async (c) => {
+    await emulator.runDue()
+    return c.json({ success: true })
+  })
+
+  app.notFound((c) => {
+    const known =
+      /^\/v1\/(me|audios|audio-file\/rename|campaign\/send|tts\/send|campaign\/cancel)(\/|$)/.test(
+        c.req.path,
+      )
+    return known
+      ? c.json({ success: false, code: 405, message: `Method ${c.req.method} not allowed` }, 405)
+      : c.json({ success: false, code: 404, message: "Not found" }, 404)
+  })
+  app.onError((_error, c) => c.json({ success: false, code: 500, message: "Internal error" }, 500))
+  return app
+}
+
+/** The key sits in the path of three endpoints: the request log never shows it. */
+const redactPath = (path: string): string =>
+  path
+    .replace(/^\/v1\/(me|audios)\/[^/]+/, "/v1/$1/***")
+    .replace(/^\/v1\/campaign\/cancel\/[^/]+/, "/v1/campaign/cancel/***")

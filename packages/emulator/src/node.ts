@@ -1,0 +1,46 @@
+import type { AddressInfo } from "node:net"
+import { serve } from "@hono/node-server"
+import { createEmulator, type InProcessEmulator } from "./index.js"
+import type { EmulatorOptions } from "./options.js"
+
+/** A running Node server around an emulator. */
+export interface EmulatorServer {
+  /** Base URL of the emulated API, e.g. `http://127.0.0.1:8788/v1`. */
+  readonly baseUrl: string
+  readonly port: number
+  readonly emulator: InProcessEmulator
+  close(): Promise<void>
+}
+
+/**
+ * Serves an emulator over HTTP (127.0.0.1 by default; port 0 picks a free one).
+ *
+ * @example
+ * ```ts
+ * const server = await startEmulatorServer({ port: 0 })
+ * const voice = createClient({ apiKey: "dev-key", baseUrl: server.baseUrl })
+ * await server.close()
+ * ```
+ */
+export const startEmulatorServer = (
+  options: EmulatorOptions & { readonly port?: number; readonly host?: string } = {},
+): Promise<EmulatorServer> => {
+  const { port = 8788, host = "127.0.0.1", ...rest } = options
+  const emulator = createEmulator(rest)
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: emulator.fetch, port, hostname: host }, (info: AddressInfo) => {
+      resolve({
+        baseUrl: `http://${host}:${info.port}/v1`,
+        port: info.port,
+        emulator,
+        close: () =>
+          new Promise<void>((done) => {
+            emulator.close()
+            server.close(() => done())
+            ;(server as { closeAllConnections?: () => void }).closeAllConnections?.()
+          }),
+      })
+    })
+    server.once("error", reject)
+  })
+}
