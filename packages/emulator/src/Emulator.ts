@@ -115,8 +115,10 @@ export class Emulator {
   record(entry: Omit<RequestRecord, "seq" | "at">): void {
     const limit = this.options.requestLogLimit ?? 10_000
     this.state.requests.push({ seq: ++this.state.counters.request, at: this.clock.now(), ...entry })
-    if (this.state.requests.length > limit)
+    // Trim in batches: one splice per ~10% growth instead of one per request.
+    if (this.state.requests.length > limit + Math.ceil(limit / 10)) {
       this.state.requests.splice(0, this.state.requests.length - limit)
+    }
   }
 
   credits(apiKey: string) {
@@ -303,7 +305,9 @@ export class Emulator {
       runAt,
     }
     this.state.campaigns[id] = campaign
-    this.addTask({ at: runAt, kind: "run", campaignId: id })
+    // An immediate send runs now; only scheduled ones wait in the task queue.
+    if (runAt <= now) this.run(id)
+    else this.addTask({ at: runAt, kind: "run", campaignId: id })
     const common = {
       success: true,
       campaignId: id,
@@ -347,9 +351,17 @@ export class Emulator {
   }
 
   private addTask(task: Task): void {
-    this.state.tasks.push(task)
-    this.state.tasks.sort((a, b) => a.at - b.at)
-    if (this.realTime) this.arm()
+    // Binary insertion keeps the queue ordered (ties in arrival order) without re-sorting.
+    const tasks = this.state.tasks
+    let low = 0
+    let high = tasks.length
+    while (low < high) {
+      const mid = (low + high) >>> 1
+      if ((tasks[mid] as Task).at <= task.at) low = mid + 1
+      else high = mid
+    }
+    tasks.splice(low, 0, task)
+    if (this.realTime && low === 0) this.arm()
   }
 
   /** On the wall clock, wakes up when the next task is due. */

@@ -1,0 +1,278 @@
+import { type ChildProcess, spawn, spawnSync } from "node:child_process"
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+
+const bin = join(import.meta.dirname, "../dist/voicepartner.mjs")
+const emulatorBin = join(import.meta.dirname, "../../emulator/dist/bin.js")
+const dir = mkdtempSync(join(tmpdir(), "vp-cli-"))
+const port = 20_000 + Math.floor(Math.random() * 20_000)
+const base = `http://127.0.0.1:${port}`
+let emulator: ChildProcess
+
+const run = (args: ReadonlyArray<string>, env: Record<string, string> = {}) => {
+  const r = spawnSync("node", [bin, ...args], {
+    env: {
+      ...process.env,
+      VOICEPARTNER_API_KEY: "dev-key",
+      VOICEPARTNER_RATE_LIMIT: "off",
+      NO_COLOR: "1",
+      ...env,
+    },
+    encoding: "utf8",
+    timeout: 20_000,
+    cwd: dir,
+  })
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
+}
+const api = ["--base-url", `${base}/v1`]
+
+beforeAll(async () => {
+  spawnSync("node", ["build.mjs"], { cwd: join(import.meta.dirname, "..") })
+  emulator = spawn(
+    "node",
+    [
+      emulatorBin,
+      "--port",
+      String(port),
+      "--no-rate-limit",
+      "--api-key",
+      "dev-key",
+      "--api-key",
+      "bulk-key",
+    ],
+    { stdio: "ignore" },
+  )
+  for (let i = 0; i < 100; i++) {
+    const up = await fetch(`${base}/__emulator/requests`).then(
+      () => true,
+      () => false,
+    )
+    if (up) return
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  throw new Error("emulator did not start")
+}, 20_000)
+afterAll(() => {
+  emulator?.kill("SIGTERM")
+})
+
+describe("voicepartner CLI (built binary against the emulator)", () => {
+  it("--help shows examples; completions for bash, zsh, fish", () => {
+    const help = run(["tts", "send", "--help"])
+    expect(help.code).toBe(0)
+    expect(help.stdout).toContain("EXAMPLES")
+    for (const shell of ["bash", "zsh", "fish"]) {
+      const c = run(["--completions", shell])
+      expect(c.code).toBe(0)
+      expect(c.stdout).toContain("voicepartner")
+    }
+  })
+
+  it("--help runs under Bun and Deno", () => {
+    const bins = join(import.meta.dirname, "../../core/node_modules/.bin")
+    for (const [cmd, args] of [
+      [join(bins, "bun"), [bin, "--help"]],
+      [join(bins, "deno"), ["run", "-A", bin, "--help"]],
+    ] as const) {
+      const r = spawnSync(cmd, args, {
+        encoding: "utf8",
+        timeout: 20_000,
+        env: { ...process.env, DENO_NO_UPDATE_CHECK: "1" },
+      })
+      expect(r.stdout).toContain("SUBCOMMANDS")
+    }
+  })
+
+  it("dry-run: CSV with ; delimiter, kinds, landline warning, invalid with line, duplicates", () => {
+    const file = join(dir, "list.csv")
+    writeFileSync(file, "nom;telephone\nA;0612345678\nB;0112345678\nC;12\nD;06 12 34 56 78\n")
+    const r = run([
+      "vms",
+      "send",
+      "--audio",
+      "dev-audio",
+      "--email",
+      "a@b.fr",
+      "--to-file",
+      file,
+      "--dry-run",
+      ...api,
+    ])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain("2 valid (1 mobile, 1 landline")
+    expect(r.stdout).toContain("rings landlines")
+    expect(r.stdout).toContain("list.csv:4")
+    expect(r.stdout).toContain("1 duplicates removed")
+    const json = JSON.parse(
+      run([
+        "vms",
+        "send",
+        "--audio",
+        "dev-audio",
+        "--email",
+        "a@b.fr",
+        "--to-file",
+        file,
+        "--dry-run",
+        "--json",
+        ...api,
+      ]).stdout,
+    )
+    expect(json.numbers).toEqual(["+33612345678", "+33112345678"])
+  })
+
+  it("dry-run estimate comes from core's limiter: 1,200 voicemail drops = 3 requests", () => {
+    const file = join(dir, "big.txt")
+    writeFileSync(
+      file,
+      Array.from({ length: 1200 }, (_, i) => `06${String(10_000_000 + i).padStart(8, "0")}`).join(
+        "\n",
+      ),
+    )
+    const r = run(
+      [
+        "vms",
+        "send",
+        "--audio",
+        "dev-audio",
+        "--email",
+        "a@b.fr",
+        "--to-file",
+        file,
+        "--dry-run",
+        "--json",
+      ],
+      { VOICEPARTNER_RATE_LIMIT: "" },
+    )
+    const plan = JSON.parse(r.stdout)
+    expect(plan.requests).toBe(3)
+    expect(plan.estimatedMs).toBe(0) // 3 ≤ 5 per minute: all admitted at once
+  })
+
+  it("1,200 recipients: 3 chunks in the emulator's log; a failed chunk (credit exhausted) gives exit 1 and a retry file", async () => {
+    const file = join(dir, "big.txt")
+    const r = run(["tts", "send", "Bonjour", "--to-file", file, "--json", "--progress", ...api], {
+      VOICEPARTNER_API_KEY: "bulk-key",
+    })
+    const lines = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l))
+    // 100 EUR of emulator credit pays for 1,000 numbers: chunk 3 is refused, chunks 1-2 are not re-sent.
+    expect(lines.filter((l) => l.event === "ChunkSent")).toHaveLength(2)
+    expect(lines.filter((l) => l.event === "ChunkFailed")).toHaveLength(1)
+    const summary = lines.at(-1)
+    expect(summary.numbersSent).toBe(1000)
+    expect(summary.failed[0].numbers).toHaveLength(200)
+    expect(r.code).toBe(1)
+    const retry = readFileSync(join(dir, "voicepartner-not-sent.txt"), "utf8").trim().split("\n")
+    expect(retry).toHaveLength(200)
+    expect(retry[0]).toBe("+33610001000")
+    const log = JSON.stringify(await (await fetch(`${base}/__emulator/requests`)).json())
+    expect(log.split("tts/send").length - 1).toBeGreaterThanOrEqual(3)
+  })
+
+  it("Ctrl-C stops after the request in flight and reports what was not sent", async () => {
+    const file = join(dir, "sixty.txt")
+    writeFileSync(
+      file,
+      Array.from({ length: 60 }, (_, i) => `07${String(10_000_000 + i)}`).join("\n"),
+    )
+    // Real policy (5 voicemail drops/min): chunk 6 waits ~60 s, so the interrupt lands in that wait.
+    const child = spawn(
+      "node",
+      [
+        bin,
+        "vms",
+        "send",
+        "--audio",
+        "dev-audio",
+        "--email",
+        "a@b.fr",
+        "--to-file",
+        file,
+        "--chunk-size",
+        "10",
+        "--json",
+        "--progress",
+        ...api,
+      ],
+      {
+        env: { ...process.env, VOICEPARTNER_API_KEY: "dev-key", VOICEPARTNER_RATE_LIMIT: "" },
+        cwd: dir,
+      },
+    )
+    let stdout = ""
+    let interrupted = false
+    child.stdout.on("data", (d) => {
+      stdout += d
+      if (!interrupted && stdout.split('"ChunkSent"').length - 1 === 5) {
+        interrupted = true // a second Ctrl-C would kill the process outright
+        child.kill("SIGINT")
+      }
+    })
+    const code = await new Promise<number | null>((resolve) => {
+      const timer = setTimeout(() => child.kill("SIGKILL"), 15_000)
+      child.on("exit", (c) => {
+        clearTimeout(timer)
+        resolve(c)
+      })
+    })
+    const summary = JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}")
+    expect(code).toBe(1)
+    expect(summary.numbersSent).toBe(50)
+    expect(summary.stopped).toBe(true)
+    expect(summary.notAttempted).toHaveLength(10)
+  })
+
+  it("credits, audios list/rename, campaign cancel", () => {
+    expect(run(["credits", "--json", ...api]).code).toBe(0)
+    expect(run(["audios", "list", "--json", ...api]).code).toBe(0)
+    const sent = JSON.parse(
+      run(["tts", "send", "Hi", "--to", "0612345678", "--at", "2030-01-01 10:00", "--json", ...api])
+        .stdout,
+    )
+    expect(sent.ok).toBe(true)
+    const cancel = run(["campaign", "cancel", sent.campaignIds[0], "--json", ...api])
+    expect(cancel.code).toBe(0)
+    expect(run(["audios", "rename", "dev-audio", "accueil", ...api]).code).toBe(0)
+  })
+
+  it("bad input exits 2 with the field named, nothing sent", () => {
+    expect(run(["tts", "send", "--to", "0612345678", ...api])).toMatchObject({ code: 2 })
+    expect(run(["tts", "send", "--to", "0612345678", ...api]).stderr).toContain("text")
+    const past = run([
+      "tts",
+      "send",
+      "Hi",
+      "--to",
+      "0612345678",
+      "--at",
+      "2020-01-01 10:00",
+      ...api,
+    ])
+    expect(past.code).toBe(2)
+    expect(past.stderr).toContain("scheduledDate")
+    const unreadable = run(["tts", "send", "Hi", "--to-file", join(dir, "missing.txt"), ...api])
+    expect(unreadable.code).toBe(2)
+    expect(unreadable.stderr).toContain("--to-file")
+    expect(run(["tts", "send", "Hi", "--to", "12", ...api]).code).toBe(2)
+    expect(
+      run(["tts", "send", "Hi", "--to", "0612345678"], { VOICEPARTNER_API_KEY: "" }).code,
+    ).toBe(2)
+  })
+
+  it("auth failure exits 3, writes the retry file, and never prints the key", () => {
+    const secret = "sk-very-secret-key-123"
+    const r = run(["tts", "send", "Hi", "--to", "0612345678,0712345678", ...api], {
+      VOICEPARTNER_API_KEY: secret,
+    })
+    expect(r.code).toBe(3)
+    expect(r.stdout + r.stderr).not.toContain(secret)
+    expect(readFileSync(join(dir, "voicepartner-not-sent.txt"), "utf8").trim().split("\n")).toEqual(
+      ["+33612345678", "+33712345678"],
+    )
+  })
+})

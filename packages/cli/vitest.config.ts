@@ -1,0 +1,6 @@
+import { defineConfig } from "vitest/config"
+
+export default defineConfig({
+  resolve: { conditions: ["@voicepartner/source", "module", "import", "default"] },
+  test: { environment: "node", include: ["test/**/*.test.ts"], testTimeout: 30_000 },
+})
