@@ -1,5 +1,6 @@
 import { type EmulatorClock, systemClock } from "./clock.js"
 import { ProviderError } from "./errors.js"
+import { FaultPlan, type Faults } from "./faults.js"
 import type { EmulatorOptions } from "./options.js"
 import { callbackForm, type Destination, readDestination } from "./phone.js"
 import { cents, defaultPrices, priceFor, speechSeconds } from "./pricing.js"
@@ -76,6 +77,8 @@ export class Emulator {
   readonly clock: EmulatorClock
   private readonly fetchFn: typeof globalThis.fetch
   private timer: ReturnType<typeof setTimeout> | undefined
+  /** Injected failures (none by default); replaced by `setFaults`. */
+  faults = new FaultPlan()
 
   constructor(readonly options: EmulatorOptions = {}) {
     this.clock = options.clock ?? systemClock
@@ -409,32 +412,32 @@ export class Emulator {
       url.searchParams.set("campaign_id", campaign.id)
       url.searchParams.set("delivered_quantity", String(delivered))
       url.searchParams.set("total_quantity", String(campaign.numbers.length))
-      this.addCallback({ campaignId: campaign.id, method: "GET", url: url.toString() }, at)
+      const drop = { campaignId: campaign.id, method: "GET" as const, url: url.toString() }
+      for (const callback of this.faults.arrange([drop])) this.addCallback(callback, at)
       return
     }
-    for (const n of campaign.numbers) {
+    const notifyUrl = campaign.notifyUrl
+    const callbacks = campaign.numbers.map((n) => {
       const outcome = outcomeOf(outcomes, n.international)
-      this.addCallback(
-        {
+      return {
+        campaignId: campaign.id,
+        method: "POST" as const,
+        url: notifyUrl,
+        body: {
           campaignId: campaign.id,
-          method: "POST",
-          url: campaign.notifyUrl,
-          body: {
-            campaignId: campaign.id,
-            status: outcome === "not-answered" ? "delivered" : outcome,
-            additionnal_status: outcome === "delivered" ? "VOICE_ANSWERED" : "VOICE_NOT_ANSWERED",
-            phoneNumber: callbackForm(n),
-            sendAt,
-            doneAt,
-            duration: outcome === "delivered" ? campaign.durationSeconds : 0,
-            ...(campaign.tokenAudio !== undefined && {
-              audioFileComplementaire: { status: "Deposit" },
-            }),
-          },
+          status: outcome === "not-answered" ? "delivered" : outcome,
+          additionnal_status: outcome === "delivered" ? "VOICE_ANSWERED" : "VOICE_NOT_ANSWERED",
+          phoneNumber: callbackForm(n),
+          sendAt,
+          doneAt,
+          duration: outcome === "delivered" ? campaign.durationSeconds : 0,
+          ...(campaign.tokenAudio !== undefined && {
+            audioFileComplementaire: { status: "Deposit" },
+          }),
         },
-        at,
-      )
-    }
+      }
+    })
+    for (const callback of this.faults.arrange(callbacks)) this.addCallback(callback, at)
   }
 
   private addCallback(
@@ -474,9 +477,15 @@ export class Emulator {
       this.addTask({ at: at + delay, kind: "deliver", callbackId })
   }
 
-  /** Back to the initial state (keys, credits, audio files), keeping the options. */
+  /** Replaces the injected faults (an empty object clears them). */
+  setFaults(faults: Faults): void {
+    this.faults = new FaultPlan(faults)
+  }
+
+  /** Back to the initial state (keys, credits, audio files), keeping the options; clears faults. */
   reset(): void {
     this.state = initialState(this.options, this.clock.now())
+    this.faults = new FaultPlan()
     if (this.realTime) this.arm()
   }
 

@@ -2,6 +2,7 @@ import type { Context } from "hono"
 import { Hono } from "hono"
 import type { Emulator } from "./Emulator.js"
 import { ProviderError } from "./errors.js"
+import { DROP_HEADER, type Faults } from "./faults.js"
 
 type Handler = (
   c: Context,
@@ -36,7 +37,20 @@ export const makeApp = (emulator: Emulator): Hono => {
     let status = 200
     let logged: unknown
     try {
+      const fault = emulator.faults.decide(name === "tts/send" || name === "campaign/send")
+      const latency = emulator.faults.faults.latencyMs
+      if (latency !== undefined && latency > 0) await new Promise((r) => setTimeout(r, latency))
+      if (fault.kind === "drop-before") {
+        status = 0
+        return new Response(null, { headers: { [DROP_HEADER]: "before" } })
+      }
+      if (fault.kind === "error")
+        throw new ProviderError(fault.status, fault.status, "Injected fault")
       const { body, headers } = await handler(c)
+      if (fault.kind === "drop-after") {
+        status = 0
+        return new Response(null, { headers: { [DROP_HEADER]: "after" } })
+      }
       return c.json(body as object, 200, headers)
     } catch (error) {
       const providerError =
@@ -103,6 +117,17 @@ export const makeApp = (emulator: Emulator): Hono => {
   app.post("/__emulator/state", async (c) => {
     emulator.restore(await c.req.json())
     return c.json({ success: true })
+  })
+  app.post("/__emulator/faults", async (c) => {
+    const faults = (await c.req.json().catch(() => undefined)) as Faults | undefined
+    if (typeof faults !== "object" || faults === null || Array.isArray(faults)) {
+      return c.json(
+        { success: false, code: 90, message: "The body must be a JSON object of faults" },
+        400,
+      )
+    }
+    emulator.setFaults(faults)
+    return c.json({ success: true, faults })
   })
   app.post("/__emulator/reset", (c) => {
     emulator.reset()

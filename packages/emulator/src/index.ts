@@ -1,18 +1,27 @@
 import { makeApp } from "./app.js"
 import { ManualClock } from "./clock.js"
 import { Emulator } from "./Emulator.js"
+import { DROP_HEADER } from "./faults.js"
 import type { EmulatorOptions } from "./options.js"
 import type { CallbackRecord, EmulatorState, RequestRecord } from "./state.js"
 
 export { type EmulatorClock, ManualClock, systemClock } from "./clock.js"
+export { DROP_HEADER, type Faults } from "./faults.js"
 export type { EmulatorOptions } from "./options.js"
 export { documentedLimits } from "./rateLimit.js"
 export type { CallbackRecord, CampaignRecord, EmulatorState, RequestRecord } from "./state.js"
 
 /** An emulator running in this process. */
 export interface InProcessEmulator {
-  /** The provider's HTTP surface: pass it as `fetch` to a client, or serve it. */
+  /**
+   * The provider's HTTP surface, with `fetch` semantics: an injected dropped connection
+   * rejects with a `TypeError`, as `fetch` does. Pass it as a client's `fetch`.
+   */
   readonly fetch: (request: Request) => Promise<Response>
+  /** The raw handler: a dropped connection is a response marked with {@link DROP_HEADER}. */
+  readonly handle: (request: Request) => Promise<Response>
+  /** Replaces the injected faults (`{}` clears them). */
+  setFaults(faults: import("./faults.js").Faults): void
   /** Moves a {@link ManualClock} forward and runs what falls due (sends, callbacks). */
   advance(ms: number): Promise<void>
   /** Runs what is due at the current time. */
@@ -43,7 +52,15 @@ export const createEmulator = (options: EmulatorOptions = {}): InProcessEmulator
   const emulator = new Emulator(options)
   const app = makeApp(emulator)
   return {
-    fetch: async (request) => app.fetch(request),
+    fetch: async (request) => {
+      const response = await app.fetch(request)
+      const drop = response.headers.get(DROP_HEADER)
+      if (drop !== null)
+        throw new TypeError(`fetch failed: connection dropped (${drop} the request was processed)`)
+      return response
+    },
+    handle: async (request) => app.fetch(request),
+    setFaults: (faults) => emulator.setFaults(faults),
     advance: async (ms) => {
       if (!(emulator.clock instanceof ManualClock)) throw new Error("advance() needs a ManualClock")
       // Step through due tasks in order so that each runs at its own instant.

@@ -1,5 +1,6 @@
 import type { AddressInfo } from "node:net"
 import { serve } from "@hono/node-server"
+import { DROP_HEADER } from "./faults.js"
 import { createEmulator, type InProcessEmulator } from "./index.js"
 import type { EmulatorOptions } from "./options.js"
 
@@ -28,7 +29,16 @@ export const startEmulatorServer = (
   const { port = 8788, host = "127.0.0.1", ...rest } = options
   const emulator = createEmulator(rest)
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: emulator.fetch, port, hostname: host }, (info: AddressInfo) => {
+    const fetch = async (
+      request: Request,
+      env: { incoming?: { socket?: { destroy(): void } } },
+    ) => {
+      const response = await emulator.handle(request)
+      // An injected dropped connection: close the socket without an answer, like a network failure.
+      if (response.headers.has(DROP_HEADER)) env.incoming?.socket?.destroy()
+      return response
+    }
+    const server = serve({ fetch, port, hostname: host }, (info: AddressInfo) => {
       resolve({
         baseUrl: `http://${host}:${info.port}/v1`,
         port: info.port,

@@ -80,4 +80,36 @@ describe("core against the emulator", () => {
     expect(emulator.requests().filter((r) => r.endpoint === "campaign/send").length).toBe(3)
     await voice.close()
   })
+
+  it("never sends twice: a connection dropped after the send is reported, not retried", async () => {
+    const { emulator, voice } = setup()
+    emulator.setFaults({ dropAfterRate: 1 })
+    const error = await voice
+      .sendTts({ phoneNumbers: "0612345678", text: "Bonjour" })
+      .catch((e: unknown) => e)
+    expect(error).toMatchObject({
+      _tag: "TransportError",
+      reason: "ConnectionDropped",
+      retryable: false,
+    })
+    expect(Object.keys(emulator.snapshot().campaigns)).toHaveLength(1)
+    expect(emulator.requests().filter((r) => r.endpoint === "tts/send")).toHaveLength(1)
+    await voice.close()
+  })
+
+  it("retries a 503 (nothing was sent) and sends exactly once", async () => {
+    const emulator = createEmulator({ clock: new ManualClock(Date.now()), rateLimits: false })
+    const voice = createClient({
+      apiKey: "dev-key",
+      baseUrl: "http://emulator/v1",
+      retry: { baseDelayMs: 5, maxDelayMs: 20 },
+      fetch: (input, init) => emulator.fetch(new Request(input, init)),
+    })
+    emulator.setFaults({ failSends: [1], failStatus: 503 })
+    const sent = await voice.sendTts({ phoneNumbers: "0612345678", text: "Bonjour" })
+    expect(sent.campaignId).toMatch(/^NDA_/)
+    expect(emulator.requests().map((r) => r.status)).toEqual([503, 200])
+    expect(Object.keys(emulator.snapshot().campaigns)).toHaveLength(1)
+    await voice.close()
+  })
 })
