@@ -151,27 +151,41 @@ describe("voicepartner CLI (built binary against the emulator)", () => {
     expect(plan.estimatedMs).toBe(0) // 3 ≤ 5 per minute: all admitted at once
   })
 
-  it("1,200 recipients: 3 chunks in the emulator's log; a failed chunk (credit exhausted) gives exit 1 and a retry file", async () => {
+  it("1,200 recipients: 3 chunks in the emulator's log; a failed middle chunk gives exit 1 and a retry file", async () => {
     const file = join(dir, "big.txt")
+    const faults = `${base}/__emulator/faults`
+    // The second send answers 500: it may have been processed, so it is not retried.
+    await fetch(faults, {
+      method: "POST",
+      body: JSON.stringify({ failSends: [2], failStatus: 500 }),
+    })
     const r = run(["tts", "send", "Bonjour", "--to-file", file, "--json", "--progress", ...api], {
       VOICEPARTNER_API_KEY: "bulk-key",
     })
+    await fetch(faults, { method: "POST", body: "{}" })
     const lines = r.stdout
       .trim()
       .split("\n")
       .map((l) => JSON.parse(l))
-    // 100 EUR of emulator credit pays for 1,000 numbers: chunk 3 is refused, chunks 1-2 are not re-sent.
-    expect(lines.filter((l) => l.event === "ChunkSent")).toHaveLength(2)
-    expect(lines.filter((l) => l.event === "ChunkFailed")).toHaveLength(1)
+    expect(lines.filter((l) => l.event === "ChunkSent").map((l) => l.chunk)).toEqual([0, 2])
+    expect(lines.filter((l) => l.event === "ChunkFailed").map((l) => l.chunk)).toEqual([1])
     const summary = lines.at(-1)
-    expect(summary.numbersSent).toBe(1000)
-    expect(summary.failed[0].numbers).toHaveLength(200)
+    expect(summary.numbersSent).toBe(700)
+    expect(summary.failed[0].numbers).toHaveLength(500)
     expect(r.code).toBe(1)
     const retry = readFileSync(join(dir, "voicepartner-not-sent.txt"), "utf8").trim().split("\n")
-    expect(retry).toHaveLength(200)
-    expect(retry[0]).toBe("+33610001000")
-    const log = JSON.stringify(await (await fetch(`${base}/__emulator/requests`)).json())
-    expect(log.split("tts/send").length - 1).toBeGreaterThanOrEqual(3)
+    expect(retry).toHaveLength(500)
+    expect(retry[0]).toBe("+33610000500")
+    const log = (await (await fetch(`${base}/__emulator/requests`)).json()) as Array<{
+      endpoint: string
+      status: number
+    }>
+    expect(
+      log
+        .filter((e) => e.endpoint === "tts/send")
+        .map((e) => e.status)
+        .slice(-3),
+    ).toEqual([200, 500, 200])
   })
 
   it("Ctrl-C stops after the request in flight and reports what was not sent", async () => {
