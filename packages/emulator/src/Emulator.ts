@@ -495,6 +495,21 @@ export class Emulator {
     if (this.realTime) this.arm()
   }
 
+  /**
+   * Waits for, and runs, every task due within `maxWaitMs` (real time). Workers call it
+   * through `ctx.waitUntil`, since an isolate's timers do not outlive its requests.
+   */
+  async settle(maxWaitMs: number): Promise<void> {
+    const deadline = this.clock.now() + maxWaitMs
+    for (;;) {
+      const next = this.state.tasks[0]
+      if (next === undefined || next.at > deadline) return
+      const wait = next.at - this.clock.now()
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
+      await this.runDue()
+    }
+  }
+
   /** Stops timers (the Node server calls this on shutdown). */
   close(): void {
     if (this.timer !== undefined) clearTimeout(this.timer)
