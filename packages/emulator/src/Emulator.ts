@@ -86,9 +86,9 @@ export class Emulator {
     this.state = initialState(options, this.clock.now())
   }
 
-  /** Whether the clock is the wall clock (then due work runs on timers). */
+  /** Whether due work runs on timers: on the wall clock, unless timers are disabled. */
   private get realTime(): boolean {
-    return this.clock === systemClock
+    return this.clock === systemClock && this.options.timers !== false
   }
 
   authenticate(apiKey: unknown): string {

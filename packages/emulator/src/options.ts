@@ -31,6 +31,11 @@ export interface EmulatorOptions {
   readonly prices?: Readonly<Record<string, Price>> | undefined
   /** How many requests the log keeps (oldest dropped first); default 10,000. */
   readonly requestLogLimit?: number | undefined
+  /**
+   * Run due work on timers (default). Workers set `false` and drive it with `settle()`
+   * inside `ctx.waitUntil`, since work started by a stray timer may be cancelled there.
+   */
+  readonly timers?: boolean | undefined
   /** Largest accepted body, in bytes; default 1 MiB. */
   readonly maxBodyBytes?: number | undefined
 }

@@ -22,6 +22,7 @@ const emulatorFor = (env: EmulatorEnv): InProcessEmulator => {
     apiKeys: (env.VOICEPARTNER_EMULATOR_KEYS ?? "dev-key").split(",").map((k) => k.trim()),
     callbackDelayMs: Number(env.CALLBACK_DELAY_MS ?? 2_000),
     rateLimits: env.RATE_LIMITS !== "false",
+    timers: false,
   })
   return emulator
 }
