@@ -1,24 +1,82 @@
 #!/usr/bin/env node
-// `pnpm dev`: the local Voice Partner emulator on 127.0.0.1:8788, built first by the root
-// script. The gateway (packages/worker) joins it here when it lands.
+// `pnpm dev`: the Voice Partner emulator on 127.0.0.1:8788, the gateway under
+// `wrangler dev` on 127.0.0.1:8787 pointed at it, and a webhook receiver on
+// 127.0.0.1:8789 that checks the gateway's signatures and prints each event.
 import { spawn } from "node:child_process"
+import { createServer } from "node:http"
 import { fileURLToPath } from "node:url"
 
-const emulatorBin = fileURLToPath(new URL("../packages/emulator/dist/bin.js", import.meta.url))
-const emulator = spawn(process.execPath, [emulatorBin, "--port", "8788", "--host", "127.0.0.1"], {
-  stdio: ["ignore", "inherit", "inherit"],
+const root = (path) => fileURLToPath(new URL(`../${path}`, import.meta.url))
+const { verifyWebhook } = await import(
+  new URL("../packages/core/dist/webhooks/standardWebhooks.js", import.meta.url).href
+)
+// The development client's webhook secret, from packages/worker/dev.env.
+const DEV_WEBHOOK_SECRET = "whsec_ZGV2LXdlYmhvb2stc2VjcmV0LWZvci1sb2NhbC11c2U="
+
+const children = []
+const start = (command, args, cwd) => {
+  const child = spawn(command, args, { cwd, stdio: ["ignore", "inherit", "inherit"] })
+  children.push(child)
+  child.on("exit", (code) => stop(code ?? 0))
+  return child
+}
+
+start(process.execPath, [
+  root("packages/emulator/dist/bin.js"),
+  "--port",
+  "8788",
+  "--host",
+  "127.0.0.1",
+])
+start(
+  process.execPath,
+  [
+    root("packages/worker/node_modules/wrangler/bin/wrangler.js"),
+    "dev",
+    "--port",
+    "8787",
+    "--ip",
+    "127.0.0.1",
+    "--env-file",
+    "dev.env",
+    "--show-interactive-dev-session=false",
+  ],
+  root("packages/worker"),
+)
+
+const receiver = createServer(async (req, res) => {
+  let payload = ""
+  for await (const chunk of req) payload += chunk
+  try {
+    const event = await verifyWebhook({ secret: DEV_WEBHOOK_SECRET, headers: req.headers, payload })
+    console.log(`[webhook] ${req.headers["webhook-id"]} verified: ${JSON.stringify(event)}`)
+    res.writeHead(204).end()
+  } catch (error) {
+    console.log(`[webhook] refused: ${error.message}`)
+    res.writeHead(401).end()
+  }
 })
+receiver.listen(8789, "127.0.0.1")
 
 console.log(`
-Try it (development key dev-key, audio token dev-audio):
-  curl -s http://127.0.0.1:8788/v1/me/dev-key
-  curl -s http://127.0.0.1:8788/v1/tts/send -H 'content-type: application/json' \\
-    -d '{"apiKey":"dev-key","phoneNumbers":"06 12 34 56 78","text":"Bonjour"}'
-  curl -s http://127.0.0.1:8788/__emulator/requests
+Gateway  http://127.0.0.1:8787  (client token: dev-token)
+Emulator http://127.0.0.1:8788  (its key: dev-key, audio token: dev-audio)
+Webhooks http://127.0.0.1:8789  (verified events are printed here)
+
+Try it:
+  curl -s http://127.0.0.1:8787/v1/tts/send -H 'authorization: Bearer dev-token' \\
+    -H 'content-type: application/json' -d '{"phoneNumbers":"06 12 34 56 78","text":"Bonjour"}'
+  curl -s http://127.0.0.1:8787/v1/campaigns/<campaignId> -H 'authorization: Bearer dev-token'
 Ctrl-C to stop.
 `)
 
-const stop = () => emulator.kill("SIGTERM")
-process.once("SIGINT", stop)
-process.once("SIGTERM", stop)
-emulator.on("exit", (code) => process.exit(code ?? 0))
+let stopping = false
+function stop(code) {
+  if (stopping) return
+  stopping = true
+  receiver.close()
+  for (const child of children) child.kill("SIGTERM")
+  setTimeout(() => process.exit(code), 500).unref()
+}
+process.once("SIGINT", () => stop(0))
+process.once("SIGTERM", () => stop(0))

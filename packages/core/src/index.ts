@@ -108,3 +108,10 @@ export {
   type ScheduledDateInput,
 } from "./schedule/scheduledDate.js"
 export { pause, pauseSeconds } from "./text/pause.js"
+export {
+  generateWebhookSecret,
+  signWebhook,
+  verifyWebhook,
+  type WebhookHeaders,
+} from "./webhooks/standardWebhooks.js"
+export { WebhookVerificationError } from "./webhooks/WebhookVerificationError.js"

@@ -1,0 +1,30 @@
+import * as Schema from "effect/Schema"
+
+/**
+ * A webhook that must not be trusted: its Standard Webhooks headers are missing, too old
+ * or too new, or its signature does not match the body.
+ *
+ * @example
+ * ```ts
+ * try { await verifyWebhook({ secret, headers: request.headers, payload }) }
+ * catch (e) { if (e instanceof WebhookVerificationError) return new Response(null, { status: 401 }) }
+ * ```
+ */
+export class WebhookVerificationError extends Schema.TaggedError<WebhookVerificationError>()(
+  "WebhookVerificationError",
+  {
+    reason: Schema.Literals([
+      "MissingHeaders",
+      "InvalidTimestamp",
+      "TimestampOutOfTolerance",
+      "InvalidSignature",
+      "InvalidSecret",
+      "InvalidPayload",
+    ]),
+    detail: Schema.String,
+  },
+) {
+  override get message(): string {
+    return `Webhook refused (${this.reason}): ${this.detail}`
+  }
+}

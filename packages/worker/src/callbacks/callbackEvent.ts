@@ -1,0 +1,57 @@
+import { decodeTolerant, TtsCallback, VmsCallback } from "@voicepartner/core/model/responses"
+import { parsePhoneNumber } from "@voicepartner/core/phone/parsePhoneNumber"
+import * as Result from "effect/Result"
+import type { CallbackEvent } from "../ledger/ledgerTypes.js"
+import type { CallbackClaims } from "./callbackUrl.js"
+
+const e164 = (raw: string): string => {
+  const parsed = parsePhoneNumber(raw)
+  return parsed.ok ? parsed.value.e164 : raw
+}
+
+/**
+ * Turns a provider callback into the event stored and forwarded: a voice SMS status
+ * (JSON POST, one per number) or a voicemail drop's end-of-campaign counts (GET query).
+ * Fails with a readable reason when the payload is not one of these.
+ *
+ * @example
+ * ```ts
+ * callbackEvent(claims, "POST", { campaignId: "42", status: "delivered", phoneNumber: "0033612345678" })
+ * // { type: "tts.status", phoneNumber: "+33612345678", status: "delivered", … }
+ * ```
+ */
+export const callbackEvent = (
+  claims: CallbackClaims,
+  method: "GET" | "POST",
+  payload: unknown,
+): Result.Result<CallbackEvent, string> => {
+  if (method === "POST") {
+    return Result.map(decodeTolerant(TtsCallback, payload), (cb) => {
+      const phoneNumber = e164(cb.phoneNumber)
+      return {
+        sendId: claims.sendId,
+        campaignId: String(cb.campaignId),
+        phoneNumber,
+        status: cb.status,
+        type: "tts.status",
+        data: { ...cb, sendId: claims.sendId, campaignId: String(cb.campaignId), phoneNumber },
+        forwardTo: claims.forwardTo,
+      }
+    })
+  }
+  return Result.map(decodeTolerant(VmsCallback, payload), (cb) => ({
+    sendId: claims.sendId,
+    campaignId: cb.campaign_id,
+    phoneNumber: "",
+    status: `delivered ${cb.delivered_quantity}/${cb.total_quantity}`,
+    type: "voicemail.status",
+    data: {
+      ...cb,
+      sendId: claims.sendId,
+      campaignId: cb.campaign_id,
+      deliveredQuantity: cb.delivered_quantity,
+      totalQuantity: cb.total_quantity,
+    },
+    forwardTo: claims.forwardTo,
+  }))
+}

@@ -1,0 +1,94 @@
+import { type Endpoint, Endpoints } from "@voicepartner/core/model/Endpoint"
+import * as Redacted from "effect/Redacted"
+
+/** What a client may do: an upstream operation, or `campaigns` (read its own sends). */
+export type Operation = Endpoint | "campaigns"
+
+/** One application allowed through the gateway. */
+export interface ClientConfig {
+  readonly id: string
+  readonly name: string
+  /** Hex SHA-256 of the client's token: the token itself is never stored. */
+  readonly tokenSha256: Uint8Array
+  readonly operations: ReadonlySet<Operation>
+  /** Where delivery events go when a send gave no `notifyUrl` of its own. */
+  readonly webhookUrl: string | undefined
+  /** Standard Webhooks secret (`whsec_…`) that signs forwarded events. */
+  readonly webhookSecret: Redacted.Redacted<string> | undefined
+}
+
+const allOperations: ReadonlyArray<Operation> = [...Endpoints, "campaigns"]
+
+const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+
+const hexBytes = (hex: string): Uint8Array => {
+  const bytes = new Uint8Array(hex.length / 2)
+  for (let i = 0; i < bytes.length; i++) bytes[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16)
+  return bytes
+}
+
+const isHttpUrl = (text: string): boolean => {
+  try {
+    const url = new URL(text)
+    return url.protocol === "https:" || url.protocol === "http:"
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Parses the `CLIENTS` secret: a JSON array of
+ * `{ id, name?, tokenSha256, operations?, webhookUrl?, webhookSecret? }`. Problems are
+ * reported by path and never quote a value (the list holds secrets).
+ *
+ * @example
+ * ```ts
+ * parseClients('[{"id":"dev","tokenSha256":"…64 hex…","operations":["*"]}]')
+ * ```
+ */
+export const parseClients = (
+  json: string,
+): { readonly clients: ReadonlyArray<ClientConfig> } | { readonly problem: string } => {
+  let raw: unknown
+  try {
+    raw = JSON.parse(json)
+  } catch {
+    return { problem: "CLIENTS is not valid JSON" }
+  }
+  if (!Array.isArray(raw)) return { problem: "CLIENTS must be a JSON array of clients" }
+  const clients: Array<ClientConfig> = []
+  const ids = new Set<string>()
+  for (const [index, entry] of raw.entries()) {
+    const at = `CLIENTS[${index}]`
+    if (!isRecord(entry)) return { problem: `${at} must be an object` }
+    const { id, name, tokenSha256, operations, webhookUrl, webhookSecret } = entry
+    if (typeof id !== "string" || !/^[A-Za-z0-9_-]{1,64}$/.test(id))
+      return { problem: `${at}.id must be 1-64 letters, digits, _ or -` }
+    if (ids.has(id)) return { problem: `${at}.id repeats an earlier client's id` }
+    ids.add(id)
+    if (typeof tokenSha256 !== "string" || !/^[0-9a-f]{64}$/i.test(tokenSha256))
+      return { problem: `${at}.tokenSha256 must be 64 hex digits (the SHA-256 of the token)` }
+    const ops = operations ?? ["*"]
+    if (!Array.isArray(ops) || ops.some((o) => o !== "*" && !allOperations.includes(o)))
+      return { problem: `${at}.operations must list "*" or any of ${allOperations.join(", ")}` }
+    if (webhookUrl !== undefined && (typeof webhookUrl !== "string" || !isHttpUrl(webhookUrl)))
+      return { problem: `${at}.webhookUrl must be an absolute http(s) URL` }
+    if (
+      webhookSecret !== undefined &&
+      (typeof webhookSecret !== "string" || !/^whsec_[A-Za-z0-9+/=]{20,}$/.test(webhookSecret))
+    )
+      return { problem: `${at}.webhookSecret must be whsec_ followed by base64` }
+    if (webhookUrl !== undefined && webhookSecret === undefined)
+      return { problem: `${at}.webhookSecret is required with a webhookUrl` }
+    clients.push({
+      id,
+      name: typeof name === "string" ? name : id,
+      tokenSha256: hexBytes(tokenSha256.toLowerCase()),
+      operations: new Set(ops.includes("*") ? allOperations : (ops as Array<Operation>)),
+      webhookUrl,
+      webhookSecret: webhookSecret === undefined ? undefined : Redacted.make(webhookSecret),
+    })
+  }
+  return { clients }
+}

@@ -1,0 +1,92 @@
+import * as Config from "effect/Config"
+import * as ConfigProvider from "effect/ConfigProvider"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import { sha256Hex } from "../auth/digest.js"
+import type { Env } from "../env.js"
+import { type ClientConfig, parseClients } from "./ClientConfig.js"
+
+/** Everything the gateway reads from its bindings, decoded once per isolate. */
+export interface GatewayConfig {
+  readonly apiKey: Redacted.Redacted<string>
+  /** SHA-256 of the API key (hex): names the account's quota object without the key. */
+  readonly accountId: string
+  readonly baseUrl: string
+  readonly callbackKey: Redacted.Redacted<string>
+  readonly publicUrl: string | undefined
+  readonly clients: ReadonlyArray<ClientConfig>
+  /** Delays (ms) before each webhook retry; the event is given up after the last. */
+  readonly webhookRetryScheduleMs: ReadonlyArray<number>
+}
+
+/** The gateway cannot start: a binding is missing or malformed (the text names it). */
+export class GatewayMisconfigured {
+  readonly _tag = "GatewayMisconfigured"
+  constructor(readonly problem: string) {}
+}
+
+const DEFAULT_SCHEDULE = "5,30,120,600,1800,3600,10800,21600,43200"
+
+const settings = Config.all({
+  apiKey: Config.Redacted("VOICEPARTNER_API_KEY"),
+  clients: Config.Redacted("CLIENTS"),
+  callbackKey: Config.Redacted("CALLBACK_SIGNING_KEY"),
+  baseUrl: Config.String("VOICEPARTNER_BASE_URL").pipe(
+    Config.withDefault("https://api.voicepartner.fr/v1"),
+  ),
+  publicUrl: Config.String("PUBLIC_URL").pipe(Config.withDefault("")),
+  schedule: Config.String("WEBHOOK_RETRY_SCHEDULE").pipe(Config.withDefault(DEFAULT_SCHEDULE)),
+})
+
+const stringBindings = (env: Env): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => typeof entry[1] === "string"),
+  )
+
+/** Reads and checks the configuration from the Worker's bindings through `Config`. */
+export const loadGatewayConfig = (env: Env): Effect.Effect<GatewayConfig, GatewayMisconfigured> =>
+  settings.parse(ConfigProvider.fromEnvRecord(stringBindings(env))).pipe(
+    Effect.mapError(
+      () =>
+        new GatewayMisconfigured(
+          "VOICEPARTNER_API_KEY, CLIENTS and CALLBACK_SIGNING_KEY must all be set (wrangler secret put …)",
+        ),
+    ),
+    Effect.flatMap((s) => {
+      const parsed = parseClients(Redacted.value(s.clients))
+      if ("problem" in parsed) return Effect.fail(new GatewayMisconfigured(parsed.problem))
+      const schedule = s.schedule.split(",").map((part) => Number(part.trim()))
+      if (schedule.some((n) => !Number.isFinite(n) || n < 0))
+        return Effect.fail(
+          new GatewayMisconfigured("WEBHOOK_RETRY_SCHEDULE must be seconds separated by commas"),
+        )
+      if (Redacted.value(s.callbackKey).length < 16)
+        return Effect.fail(
+          new GatewayMisconfigured("CALLBACK_SIGNING_KEY must be at least 16 characters"),
+        )
+      return Effect.map(
+        Effect.promise(() => sha256Hex(Redacted.value(s.apiKey))),
+        (accountId): GatewayConfig => ({
+          apiKey: s.apiKey,
+          accountId,
+          baseUrl: s.baseUrl,
+          callbackKey: s.callbackKey,
+          publicUrl: s.publicUrl === "" ? undefined : s.publicUrl.replace(/\/+$/, ""),
+          clients: parsed.clients,
+          webhookRetryScheduleMs: schedule.map((n) => n * 1000),
+        }),
+      )
+    }),
+  )
+
+const cache = new WeakMap<Env, Promise<GatewayConfig | GatewayMisconfigured>>()
+
+/** The decoded configuration, cached per `env` object (one per isolate). */
+export const gatewayConfig = (env: Env): Promise<GatewayConfig | GatewayMisconfigured> => {
+  let config = cache.get(env)
+  if (config === undefined) {
+    config = Effect.runPromise(Effect.catch(loadGatewayConfig(env), (e) => Effect.succeed(e)))
+    cache.set(env, config)
+  }
+  return config
+}

@@ -1,0 +1,73 @@
+import * as Schema from "effect/Schema"
+import type { ContentfulStatusCode } from "hono/utils/http-status"
+
+/** The gateway's own error codes (upstream codes are passed through as they are). */
+export type GatewayErrorCode =
+  | "VALIDATION_ERROR"
+  | "INVALID_JSON"
+  | "UNAUTHORIZED"
+  | "FORBIDDEN"
+  | "NOT_FOUND"
+  | "METHOD_NOT_ALLOWED"
+  | "PAYLOAD_TOO_LARGE"
+  | "RATE_LIMITED"
+  | "IDEMPOTENCY_KEY_REUSED"
+  | "IDEMPOTENCY_IN_PROGRESS"
+  | "UPSTREAM_UNREACHABLE"
+  | "UPSTREAM_TIMEOUT"
+  | "UPSTREAM_OUTCOME_UNKNOWN"
+  | "UPSTREAM_REJECTED_GATEWAY_KEY"
+  | "GATEWAY_MISCONFIGURED"
+  | "GATEWAY_UNAVAILABLE"
+  | "INTERNAL_ERROR"
+
+/** The body of every error answer: `{ success: false, error: { code, message, field? } }`. */
+export const ApiErrorBodySchema = Schema.Struct({
+  success: Schema.Literal(false),
+  error: Schema.Struct({
+    code: Schema.Union([Schema.String, Schema.Number]),
+    message: Schema.String,
+    field: Schema.optional(Schema.String),
+    issues: Schema.optional(
+      Schema.Array(
+        Schema.Struct({
+          field: Schema.String,
+          message: Schema.String,
+          index: Schema.optional(Schema.Number),
+        }),
+      ),
+    ),
+  }),
+  /** The upstream's own code, at the top level too, as Voice Partner places it. */
+  code: Schema.optional(Schema.Union([Schema.String, Schema.Number])),
+})
+export type ApiErrorBody = typeof ApiErrorBodySchema.Type
+
+/** An error answer, as status, body and extra headers. */
+export interface ApiError {
+  readonly status: ContentfulStatusCode
+  readonly body: ApiErrorBody
+  readonly headers?: Readonly<Record<string, string>>
+}
+
+/**
+ * Builds an error answer.
+ *
+ * @example
+ * ```ts
+ * apiError(401, "UNAUTHORIZED", "missing or unknown client token")
+ * ```
+ */
+export const apiError = (
+  status: ContentfulStatusCode,
+  code: GatewayErrorCode,
+  message: string,
+  extra?: { readonly field?: string; readonly headers?: Readonly<Record<string, string>> },
+): ApiError => ({
+  status,
+  body: {
+    success: false,
+    error: { code, message, ...(extra?.field !== undefined && { field: extra.field }) },
+  },
+  ...(extra?.headers !== undefined && { headers: extra.headers }),
+})

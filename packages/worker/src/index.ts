@@ -1,0 +1,10 @@
+/**
+ * The Voice Partner gateway Worker: the Hono app as fetch handler, and its two Durable
+ * Object classes (bound in `wrangler.jsonc`).
+ */
+import { app } from "./app.js"
+
+export { ClientLedger } from "./ledger/ClientLedger.js"
+export { QuotaObject } from "./quota/QuotaObject.js"
+
+export default app satisfies ExportedHandler<import("./env.js").Env>

@@ -1,0 +1,75 @@
+import type { ValidationError } from "@voicepartner/core/errors/ValidationError"
+import type { UpstreamCall } from "@voicepartner/core/http/UpstreamCall"
+import { validateCancelCampaign } from "@voicepartner/core/model/CancelCampaignRequest"
+import {
+  type RenameAudioInput,
+  validateRenameAudio,
+} from "@voicepartner/core/model/RenameAudioRequest"
+import * as Result from "effect/Result"
+import type { Context, Hono } from "hono"
+import type { GatewayEnv } from "../http/GatewayEnv.js"
+import { authenticate, jsonBody } from "../http/middleware.js"
+import { preferredWait } from "../http/preferWait.js"
+import { respond, respondError } from "../http/respond.js"
+import { validationAnswer } from "../http/validationAnswer.js"
+import { quotaStub } from "../quota/quotaStub.js"
+import { callUpstream } from "../upstream/callUpstream.js"
+import { outcomeAnswer } from "../upstream/outcomeResponse.js"
+
+/** Validates a request into an upstream call, or says what is wrong with it. */
+type ToCall = (c: Context<GatewayEnv>) => Result.Result<UpstreamCall, ValidationError>
+
+const forward =
+  (toCall: ToCall) =>
+  async (c: Context<GatewayEnv>): Promise<Response> => {
+    const call = toCall(c)
+    if (Result.isFailure(call)) return respondError(c, validationAnswer(call.failure))
+    const config = c.get("config")
+    const wait = preferredWait(c.req.header("prefer"))
+    const outcome = await callUpstream(config, quotaStub(c.env, config), call.success, wait * 1000)
+    const answer = outcomeAnswer(outcome)
+    return respond(
+      c,
+      {
+        ...answer,
+        headers: { ...answer.headers, ...(wait > 0 && { "Preference-Applied": `wait=${wait}` }) },
+      },
+      outcome.quota,
+    )
+  }
+
+const credits = forward(() => Result.succeed({ endpoint: "me" }))
+const audios = forward(() => Result.succeed({ endpoint: "audios" }))
+const rename = forward((c) =>
+  Result.map(validateRenameAudio(c.get("body") as unknown as RenameAudioInput), ({ request }) => ({
+    endpoint: "audio-file/rename",
+    body: { tokenAudio: request.tokenAudio, filename: request.filename },
+  })),
+)
+const cancel = forward((c) =>
+  Result.map(
+    validateCancelCampaign({ campaignId: c.req.param("campaignId") ?? "" }),
+    ({ request }) => ({
+      endpoint: "campaign/cancel",
+      pathParam: request.campaignId,
+    }),
+  ),
+)
+
+/**
+ * Credits, audio files, rename and cancel, with a Bearer token or, drop-in, with the
+ * token where Voice Partner puts its key (`/v1/me/{token}`, …).
+ */
+export const accountRoutes = (app: Hono<GatewayEnv>): void => {
+  for (const path of ["/v1/me", "/v1/me/:apiKey"]) app.get(path, authenticate("me", "me"), credits)
+  for (const path of ["/v1/audios", "/v1/audios/:apiKey"])
+    app.get(path, authenticate("audios", "audios"), audios)
+  app.post(
+    "/v1/audio-file/rename",
+    jsonBody,
+    authenticate("audio-file/rename", "audio-file/rename"),
+    rename,
+  )
+  for (const path of ["/v1/campaign/cancel/:campaignId", "/v1/campaign/cancel/:apiKey/:campaignId"])
+    app.delete(path, authenticate("campaign/cancel", "campaign/cancel"), cancel)
+}

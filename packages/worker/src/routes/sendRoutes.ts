@@ -1,0 +1,244 @@
+import type { ValidationError } from "@voicepartner/core/errors/ValidationError"
+import {
+  type CampaignSendInput,
+  type CampaignSendRequest,
+  encodeCampaignSend,
+  validateCampaignSend,
+} from "@voicepartner/core/model/CampaignSendRequest"
+import {
+  encodeTtsSend,
+  type TtsSendInput,
+  type TtsSendRequest,
+  validateTtsSend,
+} from "@voicepartner/core/model/TtsSendRequest"
+import type { Validated } from "@voicepartner/core/model/Validated"
+import * as Result from "effect/Result"
+import type { Context, Hono } from "hono"
+import type { ContentfulStatusCode } from "hono/utils/http-status"
+import { sha256Hex } from "../auth/digest.js"
+import { mintCallbackPath } from "../callbacks/callbackUrl.js"
+import { apiError } from "../http/apiError.js"
+import type { GatewayEnv } from "../http/GatewayEnv.js"
+import { authenticate, jsonBody } from "../http/middleware.js"
+import { preferredWait } from "../http/preferWait.js"
+import { respond, respondError } from "../http/respond.js"
+import { stableJson } from "../http/stableJson.js"
+import { validationAnswer } from "../http/validationAnswer.js"
+import type { SendRecord } from "../ledger/ledgerTypes.js"
+import { quotaStub } from "../quota/quotaStub.js"
+import { callUpstream, type UpstreamOutcome } from "../upstream/callUpstream.js"
+import { certainlyNotSent, outcomeAnswer } from "../upstream/outcomeResponse.js"
+
+/** What differs between the two ways to send; the pipeline is the same. */
+interface SendSpec<
+  R extends {
+    readonly phoneNumbers: ReadonlyArray<string>
+    readonly notifyUrl?: string | undefined
+    readonly scheduledDate?: string | undefined
+  },
+> {
+  readonly endpoint: "tts/send" | "campaign/send"
+  readonly validate: (
+    body: Record<string, unknown>,
+    now: number,
+  ) => Result.Result<Validated<R>, ValidationError>
+  readonly encode: (request: R) => Readonly<Record<string, unknown>>
+}
+
+const tts: SendSpec<TtsSendRequest> = {
+  endpoint: "tts/send",
+  validate: (body, now) =>
+    validateTtsSend({ ...(body as unknown as TtsSendInput), onInvalidRecipients: "fail" }, { now }),
+  encode: encodeTtsSend,
+}
+
+const campaign: SendSpec<CampaignSendRequest> = {
+  endpoint: "campaign/send",
+  validate: (body, now) =>
+    validateCampaignSend(
+      { ...(body as unknown as CampaignSendInput), onInvalidRecipients: "fail" },
+      { now },
+    ),
+  encode: encodeCampaignSend,
+}
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/
+const DAY_S = 86_400
+
+const field = (json: unknown, name: string): unknown =>
+  typeof json === "object" && json !== null ? (json as Record<string, unknown>)[name] : undefined
+
+const sendRecord = (
+  sendId: string,
+  endpoint: SendSpec<never>["endpoint"],
+  createdAt: number,
+  recipients: number,
+  scheduledDate: string | undefined,
+  outcome: UpstreamOutcome,
+  status: number,
+): SendRecord => {
+  const json = outcome.kind === "answer" ? outcome.answer.json : undefined
+  const campaignId = field(json, "campaignId")
+  const cost = Number(field(json, "cost"))
+  const currency = field(json, "currency")
+  return {
+    sendId,
+    endpoint,
+    createdAt,
+    recipients,
+    outcome:
+      outcome.kind === "answer"
+        ? "sent"
+        : outcome.kind === "error" && outcome.error._tag === "VoicePartnerApiError"
+          ? "refused"
+          : "unknown",
+    status,
+    campaignId:
+      typeof campaignId === "string" || typeof campaignId === "number"
+        ? String(campaignId)
+        : undefined,
+    cost: Number.isFinite(cost) ? cost : undefined,
+    currency: typeof currency === "string" ? currency : undefined,
+    scheduledDate,
+    error: outcome.kind === "error" ? outcome.error.message : undefined,
+  }
+}
+
+const handleSend =
+  <
+    R extends {
+      readonly phoneNumbers: ReadonlyArray<string>
+      readonly notifyUrl?: string | undefined
+      readonly scheduledDate?: string | undefined
+    },
+  >(
+    spec: SendSpec<R>,
+  ) =>
+  async (c: Context<GatewayEnv>): Promise<Response> => {
+    const config = c.get("config")
+    const client = c.get("client")
+    const body = c.get("body")
+    const now = Date.now()
+    const validated = spec.validate(body, now)
+    if (Result.isFailure(validated)) return respondError(c, validationAnswer(validated.failure))
+    const { request } = validated.success
+
+    const key = c.req.header("idempotency-key")
+    const ledger = c.env.LEDGER.get(c.env.LEDGER.idFromName(client.id))
+    if (key !== undefined) {
+      if (!IDEMPOTENCY_KEY.test(key))
+        return respondError(
+          c,
+          apiError(400, "VALIDATION_ERROR", "must be 1 to 255 visible ASCII characters", {
+            field: "Idempotency-Key",
+          }),
+        )
+      const decision = await ledger.beginIdempotent(
+        client.id,
+        key,
+        await sha256Hex(`${spec.endpoint}\n${stableJson(body)}`),
+      )
+      switch (decision.kind) {
+        case "replay":
+          return respond(c, {
+            status: decision.status as ContentfulStatusCode,
+            body: JSON.parse(decision.body) as unknown,
+            headers: { "Idempotent-Replayed": "true" },
+          })
+        case "mismatch":
+          return respondError(
+            c,
+            apiError(
+              422,
+              "IDEMPOTENCY_KEY_REUSED",
+              "this Idempotency-Key was used with another body in the last 24 h",
+              {
+                field: "Idempotency-Key",
+              },
+            ),
+          )
+        case "inFlight":
+          return respondError(
+            c,
+            apiError(
+              409,
+              "IDEMPOTENCY_IN_PROGRESS",
+              "a request with this Idempotency-Key is being sent; retry shortly",
+              {
+                field: "Idempotency-Key",
+                headers: { "Retry-After": "1" },
+              },
+            ),
+          )
+        case "proceed":
+          break
+      }
+    }
+
+    const sendId = crypto.randomUUID()
+    const origin = config.publicUrl ?? new URL(c.req.url).origin
+    // A scheduled send's statuses can come long after the request: its URL lives longer.
+    const lifetime = request.scheduledDate === undefined ? 30 * DAY_S : 400 * DAY_S
+    const callbackPath = await mintCallbackPath(
+      {
+        clientId: client.id,
+        sendId,
+        expiresAt: Math.floor(now / 1000) + lifetime,
+        forwardTo: request.notifyUrl,
+      },
+      config.callbackKey,
+    )
+    const wait = preferredWait(c.req.header("prefer"))
+    const outcome = await callUpstream(
+      config,
+      quotaStub(c.env, config),
+      {
+        endpoint: spec.endpoint,
+        body: { ...spec.encode(request), notifyUrl: `${origin}${callbackPath}` },
+      },
+      wait * 1000,
+    )
+    const answer = outcomeAnswer(outcome)
+    const notSent = certainlyNotSent(outcome)
+    if (!notSent) {
+      await ledger.recordSend(
+        client.id,
+        sendRecord(
+          sendId,
+          spec.endpoint,
+          now,
+          request.phoneNumbers.length,
+          request.scheduledDate,
+          outcome,
+          answer.status,
+        ),
+      )
+    }
+    if (key !== undefined) {
+      if (notSent) await ledger.abandonIdempotent(key)
+      else await ledger.finishIdempotent(key, answer.status, JSON.stringify(answer.body))
+    }
+    return respond(
+      c,
+      {
+        ...answer,
+        headers: {
+          ...answer.headers,
+          ...(!notSent && { "X-Gateway-Send-Id": sendId }),
+          ...(wait > 0 && { "Preference-Applied": `wait=${wait}` }),
+        },
+      },
+      outcome.quota,
+    )
+  }
+
+/** `POST /v1/tts/send` and `POST /v1/campaign/send`. */
+export const sendRoutes = (app: Hono<GatewayEnv>): void => {
+  app.post("/v1/tts/send", jsonBody, authenticate("tts/send", "tts/send"), handleSend(tts))
+  app.post(
+    "/v1/campaign/send",
+    jsonBody,
+    authenticate("campaign/send", "campaign/send"),
+    handleSend(campaign),
+  )
+}

@@ -1,0 +1,58 @@
+import { VoicePartnerClient } from "@voicepartner/core/client/VoicePartnerClient"
+import type { CallError } from "@voicepartner/core/http/execute"
+import type { UpstreamAnswer, UpstreamCall } from "@voicepartner/core/http/UpstreamCall"
+import { RateLimiter } from "@voicepartner/core/ratelimit/RateLimiter"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import type { GatewayConfig } from "../config/GatewayConfig.js"
+import { makeDurableRateLimiter } from "../quota/durableRateLimiter.js"
+import type { QuotaObject } from "../quota/QuotaObject.js"
+import type { QuotaState } from "../quota/QuotaState.js"
+
+/** How an upstream call ended, with the last quota state the Durable Object reported. */
+export type UpstreamOutcome =
+  | {
+      readonly kind: "answer"
+      readonly answer: UpstreamAnswer
+      readonly quota: QuotaState | undefined
+    }
+  | { readonly kind: "error"; readonly error: CallError; readonly quota: QuotaState | undefined }
+  /** The quota object could not be reached: nothing was sent. */
+  | { readonly kind: "unavailable"; readonly quota: QuotaState | undefined }
+
+/**
+ * One upstream call through core's client (`execute`: limiter, retry policy, redaction),
+ * with the account's Durable Object as the limiter. `maxWaitMs` is how long the caller
+ * accepted to wait for a slot (`Prefer: wait`), 0 by default.
+ *
+ * @example
+ * ```ts
+ * const outcome = await callUpstream(config, quota, { endpoint: "me" }, 0)
+ * ```
+ */
+export const callUpstream = async (
+  config: GatewayConfig,
+  quota: DurableObjectStub<QuotaObject>,
+  call: UpstreamCall,
+  maxWaitMs: number,
+): Promise<UpstreamOutcome> => {
+  let last: QuotaState | undefined
+  const limiter = makeDurableRateLimiter(quota, (state) => {
+    last = state
+  })
+  const client = VoicePartnerClient.layer({
+    apiKey: config.apiKey,
+    baseUrl: config.baseUrl,
+    maxWaitMs,
+  }).pipe(Layer.provide(Layer.succeed(RateLimiter, limiter)))
+  const exit = await Effect.runPromiseExit(
+    VoicePartnerClient.use((voice) => voice.execute(call)).pipe(Effect.provide(client)),
+  )
+  if (Exit.isSuccess(exit)) return { kind: "answer", answer: exit.value, quota: last }
+  const failure = exit.cause.reasons.find(Cause.isFailReason)
+  return failure === undefined
+    ? { kind: "unavailable", quota: last }
+    : { kind: "error", error: failure.error, quota: last }
+}

@@ -1,0 +1,97 @@
+import type { CallError } from "@voicepartner/core/http/execute"
+import type { ContentfulStatusCode } from "hono/utils/http-status"
+import { type ApiError, apiError } from "../http/apiError.js"
+import type { UpstreamOutcome } from "./callUpstream.js"
+
+/** The gateway's answer to an upstream outcome: status and JSON body. */
+export interface OutcomeAnswer {
+  readonly status: ContentfulStatusCode
+  readonly body: unknown
+  readonly headers?: Readonly<Record<string, string>>
+}
+
+const retryAfter = (ms: number) => ({ "Retry-After": String(Math.max(1, Math.ceil(ms / 1000))) })
+
+/** What a call error means to the gateway's caller. */
+export const callErrorAnswer = (error: CallError): ApiError => {
+  switch (error._tag) {
+    case "RateLimitedError":
+      return apiError(429, "RATE_LIMITED", error.message, {
+        headers: retryAfter(error.retryAfterMs),
+      })
+    case "TransportError":
+      return error.reason === "ConnectFailed"
+        ? apiError(
+            502,
+            "UPSTREAM_UNREACHABLE",
+            "Voice Partner could not be reached; nothing was sent",
+          )
+        : error.reason === "Timeout"
+          ? apiError(
+              504,
+              "UPSTREAM_TIMEOUT",
+              "Voice Partner did not answer in time; the request may have been processed: check GET /v1/campaigns before sending again",
+            )
+          : apiError(
+              502,
+              "UPSTREAM_OUTCOME_UNKNOWN",
+              "the connection to Voice Partner dropped; the request may have been processed: check GET /v1/campaigns before sending again",
+            )
+    case "DecodeError":
+      return apiError(502, "UPSTREAM_OUTCOME_UNKNOWN", error.message)
+    case "VoicePartnerApiError": {
+      if (error.reason === "Unauthorized")
+        return apiError(
+          502,
+          "UPSTREAM_REJECTED_GATEWAY_KEY",
+          "Voice Partner refused the gateway's API key: the operator must check VOICEPARTNER_API_KEY",
+        )
+      const code = error.code ?? error.reason
+      const status = (
+        error.status >= 400 && error.status <= 599 ? error.status : 400
+      ) as ContentfulStatusCode
+      return {
+        status,
+        body: { success: false, code, error: { code, message: error.detail } },
+        ...(error.retryAfterMs !== undefined && { headers: retryAfter(error.retryAfterMs) }),
+      }
+    }
+  }
+}
+
+/**
+ * Whether an outcome proves that nothing went out: then an idempotency key is released
+ * (the client may try again with it) instead of pinning the answer for replays.
+ */
+export const certainlyNotSent = (outcome: UpstreamOutcome): boolean => {
+  if (outcome.kind === "unavailable") return true
+  if (outcome.kind === "answer") return false
+  const { error } = outcome
+  return (
+    error._tag === "RateLimitedError" ||
+    (error._tag === "TransportError" && error.reason === "ConnectFailed") ||
+    (error._tag === "VoicePartnerApiError" && (error.status === 429 || error.status === 503))
+  )
+}
+
+/** The answer to give for an upstream outcome: the upstream's own, or a mapped error. */
+export const outcomeAnswer = (outcome: UpstreamOutcome): OutcomeAnswer => {
+  switch (outcome.kind) {
+    case "answer":
+      return {
+        status: outcome.answer.status as ContentfulStatusCode,
+        body: outcome.answer.json ?? { success: true },
+      }
+    case "error":
+      return callErrorAnswer(outcome.error)
+    case "unavailable":
+      return apiError(
+        503,
+        "GATEWAY_UNAVAILABLE",
+        "the quota service is unavailable; nothing was sent",
+        {
+          headers: { "Retry-After": "1" },
+        },
+      )
+  }
+}

@@ -1,0 +1,189 @@
+import { describe, expect, it } from "vitest"
+import { answer, gateway, useHarness } from "./harness.js"
+import { TOKENS, UPSTREAM_KEY } from "./testEnv.js"
+
+const h = useHarness()
+
+describe("authentication", () => {
+  it("refuses a missing or unknown token with 401 and sends nothing", async () => {
+    const missing = await answer(await gateway("/v1/me"))
+    expect(missing.status).toBe(401)
+    expect(missing.json.error.code).toBe("UNAUTHORIZED")
+    expect(missing.headers.get("www-authenticate")).toContain("Bearer")
+    const wrong = await answer(await gateway("/v1/me", { token: `${TOKENS.alpha}x` }))
+    expect(wrong.status).toBe(401)
+    const upstreamKey = await answer(await gateway("/v1/me", { token: UPSTREAM_KEY }))
+    expect(upstreamKey.status).toBe(401)
+    expect(h.upstream.requests()).toHaveLength(0)
+  })
+
+  it("accepts a client token in place of the API key (drop-in), in the path and in the body", async () => {
+    const credits = await answer(await gateway(`/v1/me/${TOKENS.alpha}`))
+    expect(credits.status).toBe(200)
+    expect(credits.json.success).toBe(true)
+    const sent = await answer(
+      await gateway("/v1/tts/send", {
+        json: { apiKey: TOKENS.alpha, phoneNumbers: "0612345678", text: "Bonjour" },
+      }),
+    )
+    expect(sent.status).toBe(200)
+    const upstreamBody = h.upstream.requests().at(-1)?.body as Record<string, unknown>
+    expect(upstreamBody.apiKey).not.toBe(TOKENS.alpha)
+  })
+
+  it("answers 403 for an operation the client may not use", async () => {
+    const refused = await answer(
+      await gateway("/v1/tts/send", {
+        token: TOKENS.reader,
+        json: { phoneNumbers: "0612345678", text: "x" },
+      }),
+    )
+    expect(refused.status).toBe(403)
+    expect(refused.json.error.code).toBe("FORBIDDEN")
+    expect(h.upstream.requests()).toHaveLength(0)
+  })
+})
+
+describe("bad input never reaches the upstream and never gets a 500", () => {
+  it.each([
+    ["a bad number", { phoneNumbers: "12", text: "x" }, "phoneNumbers"],
+    ["no text nor audio", { phoneNumbers: "0612345678" }, "text"],
+    [
+      "a past date",
+      { phoneNumbers: "0612345678", text: "x", scheduledDate: "2020-01-01 10:00" },
+      "scheduledDate",
+    ],
+    [
+      "a bad notifyUrl",
+      { phoneNumbers: "0612345678", text: "x", notifyUrl: "ftp://x" },
+      "notifyUrl",
+    ],
+  ])("400 naming the field for %s", async (_name, body, field) => {
+    const refused = await answer(await gateway("/v1/tts/send", { token: TOKENS.alpha, json: body }))
+    expect(refused.status).toBe(400)
+    expect(refused.json).toMatchObject({
+      success: false,
+      error: { code: "VALIDATION_ERROR", field },
+    })
+    expect(refused.headers.get("ratelimit")).toContain("tts-send-3600s")
+    expect(h.upstream.requests()).toHaveLength(0)
+  })
+
+  it("400 for malformed JSON and for a body that is not an object", async () => {
+    for (const body of ["{nope", "[1,2]", '"text"']) {
+      const refused = await answer(
+        await gateway("/v1/campaign/send", {
+          method: "POST",
+          token: TOKENS.alpha,
+          headers: { "content-type": "application/json" },
+          body,
+        }),
+      )
+      expect(refused.status).toBe(400)
+      expect(refused.json.error.code).toBe("INVALID_JSON")
+    }
+  })
+
+  it("413 past the body limit", async () => {
+    const refused = await answer(
+      await gateway("/v1/tts/send", {
+        token: TOKENS.alpha,
+        json: { phoneNumbers: "0612345678", text: "a".repeat(300_000) },
+      }),
+    )
+    expect(refused.status).toBe(413)
+    expect(refused.json.error.code).toBe("PAYLOAD_TOO_LARGE")
+  })
+
+  it("JSON 404 and 405 with Allow", async () => {
+    const missing = await answer(await gateway("/v2/anything", { token: TOKENS.alpha }))
+    expect(missing.status).toBe(404)
+    expect(missing.json.error.code).toBe("NOT_FOUND")
+    const wrongMethod = await answer(await gateway("/v1/tts/send", { token: TOKENS.alpha }))
+    expect(wrongMethod.status).toBe(405)
+    expect(wrongMethod.headers.get("allow")).toBe("POST")
+  })
+
+  it("rejects a path-traversing campaign id to cancel", async () => {
+    const refused = await answer(
+      await gateway("/v1/campaign/cancel/..%2Fme", { method: "DELETE", token: TOKENS.alpha }),
+    )
+    expect(refused.status).toBe(400)
+    expect(refused.json.error.field).toBe("campaignId")
+  })
+})
+
+describe("pass-through", () => {
+  it("sends a voice SMS with the upstream key and a gateway callback URL, answering upstream's JSON", async () => {
+    const sent = await answer(
+      await gateway("/v1/tts/send", {
+        token: TOKENS.alpha,
+        json: { phoneNumbers: ["06 12 34 56 78", "+33 6 11 11 11 11"], text: "Bonjour" },
+      }),
+    )
+    expect(sent.status).toBe(200)
+    expect(sent.json).toMatchObject({ success: true, nbSms: 2, currency: "EUR" })
+    expect(sent.headers.get("x-gateway-send-id")).toMatch(/^[0-9a-f-]{36}$/)
+    expect(sent.headers.get("ratelimit-policy")).toBe('"tts-send-3600s";q=2000;w=3600')
+    expect(sent.headers.get("ratelimit")).toBe('"tts-send-3600s";r=1999;t=3600')
+    const [request] = h.upstream.requests()
+    const body = request?.body as Record<string, unknown>
+    expect(body.phoneNumbers).toBe("+33612345678,+33611111111")
+    expect(body.notifyUrl).toMatch(/^http:\/\/gateway\.test\/callbacks\/alpha\//)
+  })
+
+  it("serves credits, audio files, rename and cancel", async () => {
+    expect((await answer(await gateway("/v1/me", { token: TOKENS.alpha }))).json.success).toBe(true)
+    const audios = await answer(await gateway("/v1/audios", { token: TOKENS.alpha }))
+    expect(audios.json.datas[0].token).toBe("dev-audio")
+    const renamed = await answer(
+      await gateway("/v1/audio-file/rename", {
+        token: TOKENS.alpha,
+        json: { tokenAudio: "dev-audio", filename: "Rappel RDV" },
+      }),
+    )
+    expect(renamed.json).toMatchObject({ success: true, filename: "Rappel RDV" })
+    const scheduled = await answer(
+      await gateway("/v1/tts/send", {
+        token: TOKENS.alpha,
+        json: {
+          phoneNumbers: "0612345678",
+          text: "Plus tard",
+          scheduledDate: new Date(Date.now() + 86_400_000).toISOString(),
+        },
+      }),
+    )
+    const cancelled = await answer(
+      await gateway(`/v1/campaign/cancel/${scheduled.json.campaignId}`, {
+        method: "DELETE",
+        token: TOKENS.alpha,
+      }),
+    )
+    expect(cancelled.json).toMatchObject({ success: true, campaignId: scheduled.json.campaignId })
+  })
+
+  it("passes an upstream refusal through with its code", async () => {
+    const refused = await answer(
+      await gateway("/v1/campaign/send", {
+        token: TOKENS.alpha,
+        json: {
+          phoneNumbers: "0612345678",
+          tokenAudio: "missing-audio",
+          emailForNotification: "ops@example.com",
+        },
+      }),
+    )
+    expect(refused.status).toBeGreaterThanOrEqual(400)
+    expect(refused.json).toMatchObject({ success: false, code: "AUDIO_FILE_NOT_FOUND" })
+  })
+
+  it("health and a generated OpenAPI document", async () => {
+    expect((await answer(await gateway("/health"))).json).toEqual({ status: "ok" })
+    const doc = await answer(await gateway("/openapi.json"))
+    expect(doc.json.openapi).toBe("3.1.0")
+    expect(Object.keys(doc.json.paths)).toContain("/v1/tts/send")
+    const body =
+      doc.json.paths["/v1/campaign/send"].post.requestBody.content["application/json"].schema
+    expect(body.required).toEqual(["phoneNumbers", "tokenAudio", "emailForNotification"])
+  })
+})
