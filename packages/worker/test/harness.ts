@@ -56,7 +56,7 @@ export const useHarness = (): Harness => {
       }
       throw new TypeError(`fetch failed: ${host} is outside the test`)
     })
-    for (const method of ["log", "info", "warn", "error", "debug"] as const) {
+    for (const method of ["log", "warn", "error", "debug"] as const) {
       vi.spyOn(console, method).mockImplementation((...args: Array<unknown>) => {
         harness.logs.push(
           args.map((a) => (typeof a === "string" ? a : JSON.stringify(a))).join(" "),

@@ -36,7 +36,8 @@ export const makeDurableRateLimiter = (
                   reason: decision.reason,
                   endpoint,
                   retryAfterMs: decision.retryAfterMs,
-                  retryable: true,
+                  // Final for this request: the caller gets a 429 and comes back later.
+                  retryable: false,
                 }),
               )
         },

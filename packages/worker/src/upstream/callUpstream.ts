@@ -2,6 +2,7 @@ import { VoicePartnerClient } from "@voicepartner/core/client/VoicePartnerClient
 import type { CallError } from "@voicepartner/core/http/execute"
 import type { UpstreamAnswer, UpstreamCall } from "@voicepartner/core/http/UpstreamCall"
 import { RateLimiter } from "@voicepartner/core/ratelimit/RateLimiter"
+import type { RetryPolicy } from "@voicepartner/core/retry/RetryPolicy"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -21,6 +22,25 @@ export type UpstreamOutcome =
   | { readonly kind: "error"; readonly error: CallError; readonly quota: QuotaState | undefined }
   /** The quota object could not be reached: nothing was sent. */
   | { readonly kind: "unavailable"; readonly quota: QuotaState | undefined }
+
+/**
+ * The gateway's retry policy: core's safe set minus rate limits. A 429 (ours or the
+ * upstream's) goes straight back to the caller with `Retry-After` instead of holding the
+ * request open; a 503 or a refused connection is tried once more, soon.
+ */
+const gatewayRetry: RetryPolicy = {
+  maxAttempts: 2,
+  baseDelayMs: 250,
+  maxDelayMs: 1_000,
+  sendRetryOn: ["ServiceUnavailable", "ConnectFailed"],
+  otherRetryOn: [
+    "ServiceUnavailable",
+    "ConnectFailed",
+    "ServerError",
+    "Timeout",
+    "ConnectionDropped",
+  ],
+}
 
 /**
  * One upstream call through core's client (`execute`: limiter, retry policy, redaction),
@@ -46,6 +66,8 @@ export const callUpstream = async (
     apiKey: config.apiKey,
     baseUrl: config.baseUrl,
     maxWaitMs,
+    retry: gatewayRetry,
+    timeoutMs: 25_000,
   }).pipe(Layer.provide(Layer.succeed(RateLimiter, limiter)))
   const exit = await Effect.runPromiseExit(
     VoicePartnerClient.use((voice) => voice.execute(call)).pipe(Effect.provide(client)),
