@@ -110,6 +110,7 @@ export {
 export { pause, pauseSeconds } from "./text/pause.js"
 export {
   generateWebhookSecret,
+  type HeaderSource,
   signWebhook,
   verifyWebhook,
   type WebhookHeaders,

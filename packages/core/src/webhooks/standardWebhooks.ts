@@ -1,11 +1,16 @@
 import { WebhookVerificationError } from "./WebhookVerificationError.js"
 
 /** The three headers of a Standard Webhooks message (https://www.standardwebhooks.com). */
-export interface WebhookHeaders {
+export type WebhookHeaders = {
   readonly "webhook-id": string
   readonly "webhook-timestamp": string
   readonly "webhook-signature": string
 }
+
+/** Received headers: a `Headers`, or a plain record such as Node's `IncomingHttpHeaders`. */
+export type HeaderSource =
+  | Headers
+  | { readonly [name: string]: string | ReadonlyArray<string> | undefined }
 
 const SECRET_PREFIX = "whsec_"
 const encoder = new TextEncoder()
@@ -88,13 +93,11 @@ export const signWebhook = async (options: {
   }
 }
 
-const header = (
-  headers: Headers | Readonly<Record<string, string | undefined>>,
-  name: string,
-): string | undefined =>
-  headers instanceof Headers
-    ? (headers.get(name) ?? undefined)
-    : (headers[name] ?? headers[name.toLowerCase()])
+const header = (headers: HeaderSource, name: string): string | undefined => {
+  if (headers instanceof Headers) return headers.get(name) ?? undefined
+  const value = headers[name]
+  return typeof value === "string" ? value : value?.join(" ")
+}
 
 /**
  * Verifies a webhook forwarded by the gateway (or any Standard Webhooks sender) and
@@ -114,7 +117,7 @@ const header = (
  */
 export const verifyWebhook = async (options: {
   readonly secret: string
-  readonly headers: Headers | Readonly<Record<string, string | undefined>>
+  readonly headers: HeaderSource
   readonly payload: string
   readonly toleranceSeconds?: number | undefined
   /** Epoch ms; defaults to `Date.now()`. */
