@@ -3,12 +3,13 @@ import { startEmulatorServer } from "./node.js"
 
 const usage = `voicepartner-emulator — a local Voice Partner API
 
-Usage: voicepartner-emulator [--port 8788] [--host 127.0.0.1] [--api-key KEY]... [--callback-delay MS] [--no-rate-limit]
+Usage: voicepartner-emulator [--port 8788] [--host 127.0.0.1] [--api-key KEY]... [--callback-delay MS] [--credits EUR] [--no-rate-limit]
 
   --port            port to listen on (default 8788; 0 = any free port)
   --host            address to bind (default 127.0.0.1)
   --api-key         a valid API key, repeatable (default dev-key; env VOICEPARTNER_EMULATOR_KEYS=a,b)
   --callback-delay  milliseconds between a send and its callbacks (default 2000)
+  --credits         starting credit of each key, in EUR (default 100)
   --no-rate-limit   disable the provider's rate limits (benchmarks)
 
 Example: voicepartner-emulator --port 8788 && curl http://127.0.0.1:8788/v1/me/dev-key`
@@ -20,6 +21,7 @@ const { values } = parseArgs({
     "api-key": { type: "string", multiple: true },
     "callback-delay": { type: "string" },
     "no-rate-limit": { type: "boolean" },
+    credits: { type: "string" },
     help: { type: "boolean", short: "h" },
   },
 })
@@ -48,6 +50,7 @@ const server = await startEmulatorServer({
   apiKeys: values["api-key"] ?? envKeys ?? ["dev-key"],
   callbackDelayMs: number("callback-delay", values["callback-delay"], 2_000),
   rateLimits: values["no-rate-limit"] !== true,
+  credits: number("credits", values.credits, 100),
 })
 console.log(`Voice Partner emulator listening on ${server.baseUrl}`)
 

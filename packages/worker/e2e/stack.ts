@@ -70,31 +70,43 @@ export interface Gateway {
   close(): Promise<void>
 }
 
-/** Starts `wrangler dev` with an env file of four clients, state persisted in a temp dir. */
-export const startGateway = async (options: {
+/** What the gateway is configured with: four clients sharing one webhook receiver. */
+export interface GatewaySetup {
   readonly upstreamBaseUrl: string
   readonly webhookUrl: string
   readonly retrySchedule: string
-}): Promise<Gateway> => {
+  /** More bindings, e.g. `RATE_LIMIT_POLICY`. */
+  readonly vars?: Readonly<Record<string, string>>
+}
+
+/** The gateway's bindings for a setup. */
+export const gatewayBindings = (options: GatewaySetup): Record<string, string> => ({
+  VOICEPARTNER_API_KEY: UPSTREAM_KEY,
+  VOICEPARTNER_BASE_URL: options.upstreamBaseUrl,
+  CALLBACK_SIGNING_KEY: CALLBACK_KEY,
+  CLIENTS: JSON.stringify(
+    TOKENS.map((token, i) => ({
+      id: `client-${i + 1}`,
+      tokenSha256: createHash("sha256").update(token).digest("hex"),
+      operations: ["*"],
+      webhookUrl: options.webhookUrl,
+      webhookSecret: WEBHOOK_SECRET,
+    })),
+  ),
+  WEBHOOK_RETRY_SCHEDULE: options.retrySchedule,
+  ...options.vars,
+})
+
+/** Starts `wrangler dev` with those bindings in an env file, state persisted in a temp dir. */
+export const startGateway = async (options: GatewaySetup): Promise<Gateway> => {
   const dir = mkdtempSync(join(tmpdir(), "vp-gateway-e2e-"))
   const port = await freePort()
-  const clients = TOKENS.map((token, i) => ({
-    id: `client-${i + 1}`,
-    tokenSha256: createHash("sha256").update(token).digest("hex"),
-    operations: ["*"],
-    webhookUrl: options.webhookUrl,
-    webhookSecret: WEBHOOK_SECRET,
-  }))
   const envFile = join(dir, "e2e.env")
   writeFileSync(
     envFile,
-    [
-      `VOICEPARTNER_API_KEY=${UPSTREAM_KEY}`,
-      `VOICEPARTNER_BASE_URL=${options.upstreamBaseUrl}`,
-      `CALLBACK_SIGNING_KEY=${CALLBACK_KEY}`,
-      `CLIENTS='${JSON.stringify(clients)}'`,
-      `WEBHOOK_RETRY_SCHEDULE=${options.retrySchedule}`,
-    ].join("\n"),
+    Object.entries(gatewayBindings(options))
+      .map(([k, v]) => `${k}='${v}'`)
+      .join("\n"),
   )
   const logs: Array<string> = []
   let child: ChildProcess | undefined
@@ -168,8 +180,10 @@ export const startGateway = async (options: {
   }
 }
 
-export const startEmulator = (): Promise<EmulatorServer> =>
-  startEmulatorServer({ port: 0, apiKeys: [UPSTREAM_KEY], callbackDelayMs: 300 })
+export const startEmulator = (
+  options: { readonly callbackDelayMs?: number; readonly rateLimits?: boolean } = {},
+): Promise<EmulatorServer> =>
+  startEmulatorServer({ port: 0, apiKeys: [UPSTREAM_KEY], callbackDelayMs: 300, ...options })
 
 /** Waits (bounded) until `done()` holds. */
 export const eventually = async (done: () => boolean, timeoutMs: number, what: string) => {

@@ -14,6 +14,8 @@ export interface Env {
   readonly PUBLIC_URL?: string
   /** Seconds between webhook delivery attempts, comma-separated. */
   readonly WEBHOOK_RETRY_SCHEDULE?: string
+  /** JSON: per-endpoint windows replacing core's documented limits (see `ratePolicy`). */
+  readonly RATE_LIMIT_POLICY?: string
   readonly QUOTA: DurableObjectNamespace<QuotaObject>
   readonly LEDGER: DurableObjectNamespace<ClientLedger>
 }

@@ -5,6 +5,7 @@ import * as Redacted from "effect/Redacted"
 import { sha256Hex } from "../auth/digest.js"
 import type { Env } from "../env.js"
 import { type ClientConfig, parseClients } from "./ClientConfig.js"
+import { ratePolicy } from "./policyOverride.js"
 
 /** Everything the gateway reads from its bindings, decoded once per isolate. */
 export interface GatewayConfig {
@@ -55,6 +56,8 @@ export const loadGatewayConfig = (env: Env): Effect.Effect<GatewayConfig, Gatewa
     Effect.flatMap((s) => {
       const parsed = parseClients(Redacted.value(s.clients))
       if ("problem" in parsed) return Effect.fail(new GatewayMisconfigured(parsed.problem))
+      const policy = ratePolicy(env.RATE_LIMIT_POLICY)
+      if ("problem" in policy) return Effect.fail(new GatewayMisconfigured(policy.problem))
       const schedule = s.schedule.split(",").map((part) => Number(part.trim()))
       if (schedule.some((n) => !Number.isFinite(n) || n < 0))
         return Effect.fail(

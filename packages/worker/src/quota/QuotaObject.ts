@@ -1,7 +1,8 @@
 import { DurableObject } from "cloudflare:workers"
 import { type Endpoint, Endpoints } from "@voicepartner/core/model/Endpoint"
-import { defaultPolicy, type RateLimitPolicy } from "@voicepartner/core/ratelimit/RateLimitPolicy"
+import type { RateLimitPolicy } from "@voicepartner/core/ratelimit/RateLimitPolicy"
 import { earliestAdmission, prune, windowStates } from "@voicepartner/core/ratelimit/slidingLog"
+import { ratePolicy } from "../config/policyOverride.js"
 import type { Env } from "../env.js"
 import type { QuotaDecision, QuotaState } from "./QuotaState.js"
 
@@ -18,12 +19,16 @@ import type { QuotaDecision, QuotaState } from "./QuotaState.js"
  * ```
  */
 export class QuotaObject extends DurableObject<Env> {
-  private readonly policy: RateLimitPolicy = defaultPolicy
-  private readonly logs = new Map<Endpoint, ReadonlyArray<number>>()
+  private readonly policy: RateLimitPolicy
+  private readonly logs = new Map<Endpoint, Array<number>>()
   private readonly blocked = new Map<Endpoint, number>()
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
+    const configured = ratePolicy(env.RATE_LIMIT_POLICY)
+    // The gateway refuses to start on a bad policy (GatewayConfig); never admit more here.
+    if ("problem" in configured) throw new Error(configured.problem)
+    this.policy = configured.policy
     const sql = ctx.storage.sql
     sql.exec(`CREATE TABLE IF NOT EXISTS admissions (endpoint TEXT NOT NULL, at INTEGER NOT NULL)`)
     sql.exec(`CREATE INDEX IF NOT EXISTS admissions_by_time ON admissions (endpoint, at)`)
@@ -35,7 +40,7 @@ export class QuotaObject extends DurableObject<Env> {
       `SELECT endpoint, at FROM admissions ORDER BY at`,
     )) {
       const log = this.logs.get(row.endpoint as Endpoint)
-      if (log !== undefined) (log as Array<number>).push(row.at)
+      if (log !== undefined) log.push(row.at)
     }
     for (const row of sql.exec<{ endpoint: string; until: number }>(
       `SELECT endpoint, until FROM blocks`,
@@ -62,10 +67,10 @@ export class QuotaObject extends DurableObject<Env> {
         state: this.state(endpoint, log, now),
       }
     }
-    const next = [...log, at].sort((a, b) => a - b)
-    this.logs.set(endpoint, next)
+    // earliestAdmission never answers before the last admission: the log stays sorted.
+    log.push(at)
     this.ctx.storage.sql.exec(`INSERT INTO admissions (endpoint, at) VALUES (?, ?)`, endpoint, at)
-    return { admitted: true, at, state: this.state(endpoint, next, now) }
+    return { admitted: true, at, state: this.state(endpoint, log, now) }
   }
 
   /** The upstream answered 429: nothing goes out for this endpoint before `untilMs`. */
@@ -88,19 +93,18 @@ export class QuotaObject extends DurableObject<Env> {
     return this.state(endpoint, this.pruned(endpoint, now), now)
   }
 
-  private pruned(endpoint: Endpoint, now: number): ReadonlyArray<number> {
+  private pruned(endpoint: Endpoint, now: number): Array<number> {
     const windows = this.policy[endpoint]
     const before = this.logs.get(endpoint) ?? []
-    const log = prune(before, windows, now)
-    if (log.length !== before.length) {
-      this.logs.set(endpoint, log)
-      const oldest = log[0] ?? now
-      this.ctx.storage.sql.exec(
-        `DELETE FROM admissions WHERE endpoint = ? AND at < ?`,
-        endpoint,
-        oldest,
-      )
-    }
+    const kept = prune(before, windows, now)
+    if (kept === before) return before
+    const log = [...kept]
+    this.logs.set(endpoint, log)
+    this.ctx.storage.sql.exec(
+      `DELETE FROM admissions WHERE endpoint = ? AND at < ?`,
+      endpoint,
+      log[0] ?? now,
+    )
     return log
   }
 
