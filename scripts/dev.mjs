@@ -14,8 +14,10 @@ const { verifyWebhook } = await import(
 const DEV_WEBHOOK_SECRET = "whsec_ZGV2LXdlYmhvb2stc2VjcmV0LWZvci1sb2NhbC11c2U="
 
 const children = []
+// Nothing in development needs the internet: no `Request.cf` download, no telemetry.
+const env = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" }
 const start = (command, args, cwd) => {
-  const child = spawn(command, args, { cwd, stdio: ["ignore", "inherit", "inherit"] })
+  const child = spawn(command, args, { cwd, env, stdio: ["ignore", "inherit", "inherit"] })
   children.push(child)
   child.on("exit", (code) => stop(code ?? 0))
   return child

@@ -102,6 +102,20 @@ const miniflare = new Miniflare(
 )
 await miniflare.ready
 const gateway = { url: `http://127.0.0.1:${gatewayPort}` }
+// Baseline in the same runtime: a Worker that only forwards the body to the emulator.
+const proxyPort = await freePort()
+const proxy = new Miniflare(
+  convertV4MiniflareOptions({
+    modules: true,
+    script: `export default { async fetch(request) {
+      return fetch(${JSON.stringify(`${emulator.url}/v1/tts/send`)}, { method: "POST", headers: { "content-type": "application/json" }, body: await request.text() })
+    } }`,
+    compatibilityDate: "2026-10-01",
+    host: "127.0.0.1",
+    port: proxyPort,
+  }),
+)
+await proxy.ready
 
 try {
   const tts = JSON.stringify({ phoneNumbers: "0612345678", text: "Bonjour" })
@@ -114,6 +128,7 @@ try {
   // Warm both paths (JIT, Durable Objects).
   await run(`${emulator.url}/v1/tts/send`, 50, 1_000, {}, direct)
   await run(`${gateway.url}/v1/tts/send`, 50, 1_000, { authorization: `Bearer ${TOKENS[0]}` }, tts)
+  await run(`http://127.0.0.1:${proxyPort}/`, 50, 1_000, {}, direct)
   const rows: Array<{
     round: number
     path: string
@@ -124,29 +139,24 @@ try {
   }> = []
   for (let round = 1; round <= ROUNDS; round++) {
     const d = await run(`${emulator.url}/v1/tts/send`, 50, REQUESTS, {}, direct)
-    const g = await run(
-      `${gateway.url}/v1/tts/send`,
-      50,
-      REQUESTS,
-      { authorization: `Bearer ${TOKENS[0]}` },
-      tts,
-    )
-    rows.push({
-      round,
-      path: "direct",
-      p50: d.latency.p50,
-      p99: d.latency.p99,
-      rps: d.requests.average,
-      errors: d.errors + d.non2xx,
-    })
-    rows.push({
-      round,
-      path: "gateway",
-      p50: g.latency.p50,
-      p99: g.latency.p99,
-      rps: g.requests.average,
-      errors: g.errors + g.non2xx,
-    })
+    const p = await run(`http://127.0.0.1:${proxyPort}/`, 50, REQUESTS, {}, direct)
+    const auth = { authorization: `Bearer ${TOKENS[0]}` }
+    const g = await run(`${gateway.url}/v1/tts/send`, 50, REQUESTS, auth, tts)
+    for (const [path, r] of [
+      ["direct", d],
+      ["workerd proxy", p],
+      ["gateway", g],
+    ] as const) {
+      const { p50, p99 } = r.latency
+      rows.push({
+        round,
+        path,
+        p50,
+        p99,
+        rps: Math.round(r.requests.average),
+        errors: r.errors + r.non2xx,
+      })
+    }
   }
   console.table(rows)
   const of = (path: string, key: "p50" | "p99") =>
@@ -154,7 +164,8 @@ try {
   console.log(
     `latency added by the gateway (medians of ${ROUNDS} rounds, ${REQUESTS} sends each, 50 connections): ` +
       `p50 ${of("gateway", "p50") - of("direct", "p50")} ms (direct ${of("direct", "p50")} ms, gateway ${of("gateway", "p50")} ms), ` +
-      `p99 ${of("gateway", "p99") - of("direct", "p99")} ms (direct ${of("direct", "p99")} ms, gateway ${of("gateway", "p99")} ms)`,
+      `p99 ${of("gateway", "p99") - of("direct", "p99")} ms (direct ${of("direct", "p99")} ms, gateway ${of("gateway", "p99")} ms); ` +
+      `a bare workerd proxy: p50 ${of("workerd proxy", "p50")} ms, p99 ${of("workerd proxy", "p99")} ms`,
   )
 
   // Exhaust the voicemail drop quota (5/min), then flood.
@@ -184,6 +195,7 @@ try {
   )
 } finally {
   await miniflare.dispose()
+  await proxy.dispose()
   await receiver.close()
   emulator.child.kill("SIGTERM")
 }

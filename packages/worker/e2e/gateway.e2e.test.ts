@@ -1,3 +1,6 @@
+import { execFile } from "node:child_process"
+import { fileURLToPath } from "node:url"
+import { promisify } from "node:util"
 import { verifyWebhook } from "@voicepartner/core/webhooks/standardWebhooks"
 import type { EmulatorServer } from "@voicepartner/emulator/node"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -11,6 +14,8 @@ import {
   TOKENS,
   WEBHOOK_SECRET,
 } from "./stack.js"
+
+const execFileAsync = promisify(execFile)
 
 let emulator: EmulatorServer
 let gateway: Gateway
@@ -132,6 +137,43 @@ describe("gateway end to end (wrangler dev + emulator + receiver)", () => {
       ["delivered", 3],
     ])
   }, 120_000)
+
+  it("the CLI sends and reads a campaign's status through the gateway", async () => {
+    const cli = fileURLToPath(new URL("../../cli/dist/voicepartner.mjs", import.meta.url))
+    const env = { ...process.env, VOICEPARTNER_TOKEN: TOKENS[2] as string, NO_COLOR: "1" }
+    const run = (args: ReadonlyArray<string>) =>
+      execFileAsync(process.execPath, [cli, ...args, "--gateway", gateway.url], {
+        env,
+        timeout: 30_000,
+      })
+    const sent = await run([
+      "tts",
+      "send",
+      "Rappel de votre rendez-vous",
+      "--to",
+      "0611111103",
+      "--json",
+    ])
+    const summary = JSON.parse(sent.stdout) as { ok: boolean; campaignIds: Array<string> }
+    expect(summary.ok).toBe(true)
+    const [campaignId] = summary.campaignIds
+    await eventually(
+      () => emulator.emulator.callbacks().some((c) => c.campaignId === campaignId && c.delivered),
+      20_000,
+      "the CLI send's callback",
+    )
+    const status = await run(["campaign", "status", campaignId as string])
+    const view = JSON.parse(status.stdout) as {
+      send: { outcome: string }
+      events: Array<{ status: string }>
+    }
+    expect(view.send.outcome).toBe("sent")
+    expect(view.events.map((e) => e.status)).toEqual(["delivered"])
+    const credits = await run(["credits", "--json"])
+    expect(credits.stdout).toContain("credit")
+    for (const output of [sent, status, credits])
+      for (const secret of SECRETS) expect(output.stdout + output.stderr).not.toContain(secret)
+  }, 60_000)
 
   it("no secret in any log line of the run", () => {
     // wrangler's own local access log ("[wrangler:info] GET /path 200") prints raw URLs,

@@ -16,6 +16,8 @@ export interface Env {
   readonly WEBHOOK_RETRY_SCHEDULE?: string
   /** JSON: per-endpoint windows replacing core's documented limits (see `ratePolicy`). */
   readonly RATE_LIMIT_POLICY?: string
+  /** `off` drops the per-request log line (errors are still logged). */
+  readonly REQUEST_LOG?: string
   readonly QUOTA: DurableObjectNamespace<QuotaObject>
   readonly LEDGER: DurableObjectNamespace<ClientLedger>
 }

@@ -20,6 +20,7 @@ export const sendError = (c: Context<GatewayEnv>, error: ApiError): Response =>
  * a drop-in token or a signed callback URL), status, client and duration.
  */
 export const requestLog: MiddlewareHandler<GatewayEnv> = async (c, next) => {
+  if (c.env.REQUEST_LOG === "off") return next()
   const started = Date.now()
   await next()
   console.log(

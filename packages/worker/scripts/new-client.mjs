@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+// Creates a client for the gateway: prints its token (give it to the application, once)
+// and the CLIENTS entry to store (only the token's SHA-256 is kept).
+// Usage: node scripts/new-client.mjs <id> [webhookUrl] [operations,comma,separated]
+import { createHash, randomBytes } from "node:crypto"
+
+const [id, webhookUrl, operations] = process.argv.slice(2)
+if (id === undefined || !/^[A-Za-z0-9_-]{1,64}$/.test(id)) {
+  console.error("usage: node scripts/new-client.mjs <id> [webhookUrl] [operations]")
+  console.error("  id: 1-64 letters, digits, _ or -")
+  process.exit(2)
+}
+const token = `vpg_${randomBytes(32).toString("base64url")}`
+const entry = {
+  id,
+  tokenSha256: createHash("sha256").update(token).digest("hex"),
+  operations: operations === undefined ? ["*"] : operations.split(","),
+  ...(webhookUrl !== undefined && {
+    webhookUrl,
+    webhookSecret: `whsec_${randomBytes(32).toString("base64")}`,
+  }),
+}
+console.log(`token (give it to the application; it is not stored): ${token}`)
+console.log(`CLIENTS entry: ${JSON.stringify(entry)}`)
