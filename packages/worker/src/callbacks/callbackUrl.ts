@@ -20,12 +20,17 @@ const base64url = (bytes: Uint8Array): string => {
 
 const fromBase64url = (text: string): Uint8Array<ArrayBuffer> | undefined => {
   if (!/^[A-Za-z0-9_-]*$/.test(text)) return undefined
-  const binary = atob(
-    text
-      .replace(/-/g, "+")
-      .replace(/_/g, "/")
-      .padEnd(Math.ceil(text.length / 4) * 4, "="),
-  )
+  let binary: string
+  try {
+    binary = atob(
+      text
+        .replace(/-/g, "+")
+        .replace(/_/g, "/")
+        .padEnd(Math.ceil(text.length / 4) * 4, "="),
+    )
+  } catch {
+    return undefined // a length no base64 text has
+  }
   const bytes = new Uint8Array(binary.length)
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i)
   return bytes
