@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process"
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
@@ -288,5 +288,28 @@ describe("voicepartner CLI (built binary against the emulator)", () => {
     expect(readFileSync(join(dir, "voicepartner-not-sent.txt"), "utf8").trim().split("\n")).toEqual(
       ["+33612345678", "+33712345678"],
     )
+  })
+
+  it("reads an optional config file, after flags and environment, and guards its secrets", () => {
+    const file = join(dir, "config.json")
+    const secret = "dev-key"
+    writeFileSync(file, JSON.stringify({ apiKey: secret, baseUrl: `${base}/v1` }), { mode: 0o600 })
+    chmodSync(file, 0o600)
+    const ok = run(["credits", "--json"], { VOICEPARTNER_API_KEY: "", VOICEPARTNER_CONFIG: file })
+    expect(ok.code).toBe(0)
+    expect(JSON.parse(ok.stdout).credit).toBeDefined()
+    chmodSync(file, 0o644)
+    const exposed = run(["credits"], { VOICEPARTNER_API_KEY: "", VOICEPARTNER_CONFIG: file })
+    expect(exposed.code).toBe(2)
+    expect(exposed.stderr).toContain("chmod 600")
+    expect(exposed.stdout + exposed.stderr).not.toContain(`"${secret}"`)
+    writeFileSync(file, "{ not json")
+    const broken = run(["credits"], { VOICEPARTNER_API_KEY: "", VOICEPARTNER_CONFIG: file })
+    expect(broken.code).toBe(2)
+    expect(broken.stderr).toContain("not valid JSON")
+    writeFileSync(file, JSON.stringify({ apikey: "x" }))
+    const unknown = run(["credits"], { VOICEPARTNER_API_KEY: "", VOICEPARTNER_CONFIG: file })
+    expect(unknown.code).toBe(2)
+    expect(unknown.stderr).toContain('unknown key "apikey"')
   })
 })

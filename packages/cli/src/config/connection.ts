@@ -4,6 +4,8 @@ import {
   type VoicePartnerPromiseClient,
 } from "@voicepartner/core/promise/createClient"
 import { defaultPolicy, type RateLimitPolicy } from "@voicepartner/core/ratelimit/RateLimitPolicy"
+import { type ConfigFile, readConfigFile } from "./configFile.js"
+import { UsageError } from "./UsageError.js"
 
 /** Where the CLI sends: upstream with an API key, or our gateway with a bearer token. */
 export interface ConnectionFlags {
@@ -12,10 +14,7 @@ export interface ConnectionFlags {
   readonly token: string | undefined
 }
 
-/** A usage problem found before anything was sent (exit code 2). */
-export class UsageError extends Error {
-  readonly _tag = "UsageError"
-}
+export { UsageError }
 
 /**
  * `VOICEPARTNER_RATE_LIMIT=off` replaces the documented limits with a permissive policy:
@@ -42,27 +41,44 @@ const gatewayFetch =
     return fetch(input, { ...init, headers, body })
   }
 
+const nonEmpty = (value: string | undefined) => (value === "" ? undefined : value)
+
+/** Where to connect, from flags, then environment variables, then the config file. */
+export const resolveConnection = (
+  flags: ConnectionFlags,
+  env: NodeJS.ProcessEnv = process.env,
+  file: ConfigFile = readConfigFile(env),
+) => ({
+  gateway: flags.gateway ?? nonEmpty(env.VOICEPARTNER_GATEWAY) ?? file.gateway,
+  token: flags.token ?? nonEmpty(env.VOICEPARTNER_TOKEN) ?? file.token,
+  apiKey: nonEmpty(env.VOICEPARTNER_API_KEY) ?? file.apiKey,
+  baseUrl: flags.baseUrl ?? nonEmpty(env.VOICEPARTNER_BASE_URL) ?? file.baseUrl,
+})
+
 /** Builds the core Promise client from flags and environment; the secret never leaves it. */
 export const makeClient = (
   flags: ConnectionFlags,
   env: NodeJS.ProcessEnv = process.env,
 ): VoicePartnerPromiseClient => {
   const policy = policyFromEnv(env)
-  if (flags.gateway !== undefined) {
-    const token = flags.token ?? env.VOICEPARTNER_TOKEN
-    if (token === undefined || token === "")
-      throw new UsageError("--gateway needs --token or VOICEPARTNER_TOKEN")
+  const connection = resolveConnection(flags, env)
+  if (connection.gateway !== undefined) {
+    const { token } = connection
+    if (token === undefined)
+      throw new UsageError(
+        "--gateway needs --token, VOICEPARTNER_TOKEN or a token in the config file",
+      )
     return createClient({
       apiKey: "gateway",
-      baseUrl: `${flags.gateway.replace(/\/+$/, "")}/v1`,
+      baseUrl: `${connection.gateway.replace(/\/+$/, "")}/v1`,
       fetch: gatewayFetch(token),
       policy,
     })
   }
-  const apiKey = env.VOICEPARTNER_API_KEY
-  if (apiKey === undefined || apiKey === "")
+  const { apiKey } = connection
+  if (apiKey === undefined)
     throw new UsageError("VOICEPARTNER_API_KEY is not set (or use --gateway URL --token TOKEN)")
-  return createClient({ apiKey, baseUrl: flags.baseUrl, policy })
+  return createClient({ apiKey, baseUrl: connection.baseUrl, policy })
 }
 
 /** `GET /v1/campaigns/:id` on the gateway (not an upstream route, so not in core). */
@@ -71,11 +87,13 @@ export const gatewayCampaignStatus = async (
   id: string,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ readonly status: number; readonly body: unknown }> => {
-  const token = flags.token ?? env.VOICEPARTNER_TOKEN
-  if (flags.gateway === undefined) throw new UsageError("campaign status needs --gateway URL")
-  if (token === undefined || token === "")
-    throw new UsageError("--gateway needs --token or VOICEPARTNER_TOKEN")
-  const url = `${flags.gateway.replace(/\/+$/, "")}/v1/campaigns/${encodeURIComponent(id)}`
+  const { gateway, token } = resolveConnection(flags, env)
+  if (gateway === undefined) throw new UsageError("campaign status needs --gateway URL")
+  if (token === undefined)
+    throw new UsageError(
+      "--gateway needs --token, VOICEPARTNER_TOKEN or a token in the config file",
+    )
+  const url = `${gateway.replace(/\/+$/, "")}/v1/campaigns/${encodeURIComponent(id)}`
   const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } })
   return { status: response.status, body: await response.json().catch(() => null) }
 }
