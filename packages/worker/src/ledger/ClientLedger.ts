@@ -163,7 +163,8 @@ export class ClientLedger extends DurableObject<Env> {
     const sql = this.ctx.storage.sql
     const sendRow = sql
       .exec<{ send_id: string; record: string }>(
-        `SELECT send_id, record FROM sends WHERE campaign_id = ? OR send_id = ? LIMIT 1`,
+        `SELECT send_id, record FROM sends WHERE campaign_id = ? OR send_id = ?
+         ORDER BY created_at DESC LIMIT 1`,
         id,
         id,
       )
@@ -186,9 +187,10 @@ export class ClientLedger extends DurableObject<Env> {
         `SELECT e.id, e.type, e.phone_number, e.status, e.received_at, e.data,
                 d.url, d.state, d.attempts, d.next_at, d.last_status
          FROM events e LEFT JOIN deliveries d ON d.event_id = e.id
-         WHERE e.send_id = ? OR e.campaign_id = ? ORDER BY e.received_at, e.id`,
-        sendId,
-        id,
+         WHERE ${sendRow === undefined ? "e.campaign_id" : "e.send_id"} = ?
+         ORDER BY e.received_at, e.id`,
+        // A known send: its own events (a reused campaign id cannot mix in others').
+        sendRow === undefined ? id : sendId,
       )
       .toArray()
     if (sendRow === undefined && events.length === 0) return null
