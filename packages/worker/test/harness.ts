@@ -1,9 +1,10 @@
 // Runs inside workerd with the gateway: the upstream is an in-isolate emulator, webhook
 // receivers are recorded, and any other host fails (tests never reach the internet).
 
-import { abortAllDurableObjects, reset, SELF } from "cloudflare:test"
+import { abortAllDurableObjects, env, reset, runInDurableObject, SELF } from "cloudflare:test"
 import { createEmulator, type InProcessEmulator } from "@voicepartner/emulator"
 import { afterEach, beforeEach, expect, vi } from "vitest"
+import { isolateRefusals } from "../src/quota/refusalCache.js"
 import { CALLBACK_KEY, SECRETS, TOKENS, UPSTREAM_KEY } from "./testEnv.js"
 
 export interface Hook {
@@ -32,7 +33,13 @@ export const useHarness = (): Harness => {
   }
   beforeEach(async () => {
     await reset()
+    // reset() skips an evicted object: wipe the account's quota explicitly.
+    await runInDurableObject(await accountQuota(), (_instance, state: DurableObjectState) =>
+      state.storage.deleteAll(),
+    )
     await abortAllDurableObjects()
+    // Storage was wiped: what this isolate learnt from it no longer holds.
+    isolateRefusals.clear()
     harness.upstream = createEmulator({
       apiKeys: [UPSTREAM_KEY],
       timers: false,
@@ -71,6 +78,15 @@ export const useHarness = (): Harness => {
     vi.restoreAllMocks()
   })
   return harness
+}
+
+/** The quota object of the test account (named by the SHA-256 of the upstream key). */
+export const accountQuota = async () => {
+  const digest = new Uint8Array(
+    await crypto.subtle.digest("SHA-256", new TextEncoder().encode(UPSTREAM_KEY)),
+  )
+  const id = Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("")
+  return env.QUOTA.get(env.QUOTA.idFromName(`account:${id}`))
 }
 
 /** A request to the gateway as a client. */

@@ -1,7 +1,8 @@
-import { env, evictDurableObject, runInDurableObject } from "cloudflare:test"
+import { evictDurableObject, runInDurableObject } from "cloudflare:test"
 import { describe, expect, it } from "vitest"
-import { answer, gateway, useHarness } from "./harness.js"
-import { TOKENS, UPSTREAM_KEY } from "./testEnv.js"
+import { isolateRefusals } from "../src/quota/refusalCache.js"
+import { accountQuota, answer, gateway, useHarness } from "./harness.js"
+import { TOKENS } from "./testEnv.js"
 
 const h = useHarness()
 
@@ -14,14 +15,6 @@ const drop = (token: string, n: number) =>
       emailForNotification: "ops@example.com",
     },
   })
-
-const accountQuota = async () => {
-  const digest = new Uint8Array(
-    await crypto.subtle.digest("SHA-256", new TextEncoder().encode(UPSTREAM_KEY)),
-  )
-  const id = Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("")
-  return env.QUOTA.get(env.QUOTA.idFromName(`account:${id}`))
-}
 
 describe("the account quota", () => {
   it("admits exactly 5 voicemail drops a minute across clients, then 429 without calling upstream", async () => {
@@ -65,6 +58,7 @@ describe("the account quota", () => {
       state.storage.sql.exec("DELETE FROM admissions")
     })
     await evictDurableObject(quota)
+    isolateRefusals.clear()
     const refused = await answer(await drop(TOKENS.alpha, 6))
     expect(refused.status).toBe(429)
     expect(h.upstream.requests().filter((r) => r.status === 429)).toHaveLength(1)

@@ -1,58 +1,82 @@
 import { RateLimitedError } from "@voicepartner/core/errors/RateLimitedError"
+import type { Endpoint } from "@voicepartner/core/model/Endpoint"
 import { RateLimiter } from "@voicepartner/core/ratelimit/RateLimiter"
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import type { QuotaObject } from "./QuotaObject.js"
 import type { QuotaDecision, QuotaState } from "./QuotaState.js"
+import { isolateRefusals, type RefusalCache } from "./refusalCache.js"
 
 /**
  * Core's `RateLimiter` backed by the account's {@link QuotaObject}, so that core's
  * transport (validation, retry, redaction) runs unchanged in the gateway. `observe`
- * receives every state the Durable Object reports, for the `RateLimit` fields. A
+ * receives every state the Durable Object reports, for the `RateLimit` fields. Refusals
+ * that are certain are answered from the isolate's {@link RefusalCache} without a call. A
  * Durable Object failure is a defect: the call is not sent and the gateway answers 503.
  *
  * @example
  * ```ts
- * const limiter = makeDurableRateLimiter(env.QUOTA.get(id), (state) => { last = state })
+ * const limiter = makeDurableRateLimiter(env.QUOTA.get(id), (state) => { last = state }, accountId)
  * Effect.provideService(program, RateLimiter, limiter)
  * ```
  */
 export const makeDurableRateLimiter = (
   quota: DurableObjectStub<QuotaObject>,
   observe: (state: QuotaState) => void,
-): RateLimiter["Service"] =>
-  RateLimiter.of({
+  account: string,
+  refusals: RefusalCache = isolateRefusals,
+): RateLimiter["Service"] => {
+  const seen = (state: QuotaState) => {
+    refusals.learn(account, state)
+    observe(state)
+  }
+  const refused = (
+    endpoint: Endpoint,
+    reason: "QuotaExhausted" | "Blocked",
+    retryAfterMs: number,
+  ) =>
+    Effect.fail(
+      new RateLimitedError({
+        reason,
+        endpoint,
+        retryAfterMs,
+        // Final for this request: the caller gets a 429 and comes back later.
+        retryable: false,
+      }),
+    )
+  return RateLimiter.of({
     acquire: (endpoint, options) =>
-      Effect.flatMap(
-        Effect.promise(
-          async (): Promise<QuotaDecision> =>
-            await quota.acquire(endpoint, options?.maxWaitMs ?? 0),
-        ),
-        (decision) => {
-          observe(decision.state)
-          return decision.admitted
-            ? Effect.succeed({ endpoint, at: decision.at })
-            : Effect.fail(
-                new RateLimitedError({
-                  reason: decision.reason,
-                  endpoint,
-                  retryAfterMs: decision.retryAfterMs,
-                  // Final for this request: the caller gets a 429 and comes back later.
-                  retryable: false,
-                }),
-              )
-        },
-      ),
+      Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        const maxWaitMs = options?.maxWaitMs ?? 0
+        const known = refusals.refusal(account, endpoint, now, maxWaitMs)
+        if (known !== undefined) {
+          observe(known.state)
+          return refused(endpoint, known.reason, known.retryAfterMs)
+        }
+        return Effect.flatMap(
+          Effect.promise(
+            async (): Promise<QuotaDecision> => await quota.acquire(endpoint, maxWaitMs),
+          ),
+          (decision) => {
+            seen(decision.state)
+            return decision.admitted
+              ? Effect.succeed({ endpoint, at: decision.at })
+              : refused(endpoint, decision.reason, decision.retryAfterMs)
+          },
+        )
+      }),
     block: (endpoint, untilMs) =>
       Effect.map(
         Effect.promise(() => quota.block(endpoint, untilMs)),
-        (state) => observe(state),
+        (state) => seen(state),
       ),
     snapshot: (endpoint) =>
       Effect.map(
         Effect.promise(() => quota.snapshot(endpoint)),
         (state) => {
-          observe(state)
+          seen(state)
           return { endpoint, windows: state.windows, blockedUntil: state.blockedUntil }
         },
       ),
   })
+}

@@ -59,9 +59,13 @@ export const callUpstream = async (
   maxWaitMs: number,
 ): Promise<UpstreamOutcome> => {
   let last: QuotaState | undefined
-  const limiter = makeDurableRateLimiter(quota, (state) => {
-    last = state
-  })
+  const limiter = makeDurableRateLimiter(
+    quota,
+    (state) => {
+      last = state
+    },
+    config.accountId,
+  )
   const client = VoicePartnerClient.layer({
     apiKey: config.apiKey,
     baseUrl: config.baseUrl,
