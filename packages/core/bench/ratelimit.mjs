@@ -2,6 +2,10 @@
 // Rate-limiter admission decision: median time of one `earliestAdmission` call on a
 // campaign/send log near its hourly limit, against a baseline of reading the log's last
 // entry, measured in the same run. Needs the built dist (`pnpm build`).
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import { makeMemoryRateLimiter } from "../dist/ratelimit/RateLimiter.js"
+import { defaultPolicy } from "../dist/ratelimit/RateLimitPolicy.js"
 import { earliestAdmission, prune } from "../dist/ratelimit/slidingLog.js"
 
 const windows = [
@@ -28,10 +32,46 @@ const median = (fn) => {
 const baseline = median((i) => log[log.length - 1] + i)
 const decision = median((i) => earliestAdmission(log, windows, now + i))
 const withPrune = median((i) => earliestAdmission(prune(log, windows, now + i), windows, now + i))
+// The in-memory service as the client calls it: `acquire` through Effect.runSync, on a
+// voice SMS log that grows from empty to ~1M admissions (limit raised so all are admitted).
+const limiter = Effect.runSync(
+  makeMemoryRateLimiter({
+    ...defaultPolicy,
+    "tts/send": [{ limit: 10_000_000, windowMs: 3_600_000 }],
+  }),
+)
+const acquire = limiter.acquire("tts/send")
+const trivial = Effect.succeed(1)
+const runtime = median(() => Effect.runSync(trivial))
+// The same shape as acquire without the limiter: read the clock, answer.
+const clocked = Effect.flatMap(Clock.currentTimeMillis, (now) =>
+  Effect.suspend(() => Effect.succeed(now)),
+)
+const fiber = median(() => Effect.runSync(clocked))
+const service = median(() => Effect.runSync(acquire).at)
+// …and on a full campaign/send log (2,000 in the hour): every call is a refusal.
+const full = Effect.runSync(makeMemoryRateLimiter(defaultPolicy))
+for (let i = 0; i < 5; i++) Effect.runSync(full.acquire("campaign/send"))
+const refuse = Effect.exit(full.acquire("campaign/send", { maxWaitMs: 0 }))
+const refusal = median(() => (Effect.runSync(refuse)._tag === "Failure" ? 1 : 0))
 const ns = (x) => `${x.toFixed(1)} ns`
 console.log(`baseline (read last entry):        median ${ns(baseline)} per call`)
 console.log(
   `earliestAdmission, 2 windows:      median ${ns(decision)} per call (${(decision / baseline).toFixed(1)}x baseline)`,
 )
-console.log(`prune + earliestAdmission:         median ${ns(withPrune)} per call`)
+console.log(
+  `prune + earliestAdmission:         median ${ns(withPrune)} per call (what the limiter did per call before compaction)`,
+)
+console.log(
+  `Effect.runSync(Effect.succeed(1)):  median ${ns(runtime)} per call (the runtime's own cost)`,
+)
+console.log(
+  `runSync(clock, then succeed):       median ${ns(fiber)} per call (acquire's shape, no limiter)`,
+)
+console.log(
+  `memory limiter acquire (admitted): median ${ns(service)} per call, Effect.runSync included`,
+)
+console.log(
+  `memory limiter acquire (refused):  median ${ns(refusal)} per call, Effect.runSync included`,
+)
 if (sink === 0.5) console.log(sink)

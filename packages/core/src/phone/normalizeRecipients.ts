@@ -52,28 +52,38 @@ export const splitRecipients = (text: string): ReadonlyArray<string> =>
  * ```
  */
 export const normalizeRecipients = (inputs: Iterable<string> | string): RecipientList => {
-  const entries = typeof inputs === "string" ? splitRecipients(inputs) : inputs
+  const entries: ReadonlyArray<string> =
+    typeof inputs === "string"
+      ? splitRecipients(inputs)
+      : Array.isArray(inputs)
+        ? inputs
+        : [...inputs]
   const numbers: Array<PhoneNumber> = []
   const invalid: Array<InvalidRecipient> = []
   const duplicates: Array<DuplicateRecipient> = []
   const seen = new Map<string, number>()
-  const counts = { mobile: 0, landline: 0, other: 0 }
-  let index = 0
-  for (const input of entries) {
+  // Plain counters: a keyed `counts[kind]++` per number costs more than the parse.
+  let mobile = 0
+  let landline = 0
+  let other = 0
+  for (let index = 0; index < entries.length; index++) {
+    const input = entries[index] as string
     const parsed = parsePhoneNumber(input)
     if (!parsed.ok) {
       invalid.push({ index, input, reason: parsed.reason })
-    } else {
-      const firstIndex = seen.get(parsed.value.e164)
-      if (firstIndex !== undefined) {
-        duplicates.push({ index, input, e164: parsed.value.e164, firstIndex })
-      } else {
-        seen.set(parsed.value.e164, index)
-        numbers.push(parsed.value)
-        counts[parsed.value.kind]++
-      }
+      continue
     }
-    index++
+    const { e164, kind } = parsed.value
+    const firstIndex = seen.get(e164)
+    if (firstIndex !== undefined) {
+      duplicates.push({ index, input, e164, firstIndex })
+      continue
+    }
+    seen.set(e164, index)
+    numbers.push(parsed.value)
+    if (kind === "mobile") mobile++
+    else if (kind === "landline") landline++
+    else other++
   }
-  return { numbers, invalid, duplicates, counts }
+  return { numbers, invalid, duplicates, counts: { mobile, landline, other } }
 }

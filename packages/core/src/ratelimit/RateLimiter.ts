@@ -2,7 +2,6 @@ import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Ref from "effect/Ref"
 import { RateLimitedError } from "../errors/RateLimitedError.js"
 import { type Endpoint, Endpoints } from "../model/Endpoint.js"
 import { defaultPolicy, type RateLimitPolicy } from "./RateLimitPolicy.js"
@@ -67,70 +66,70 @@ export class RateLimiter extends Context.Service<
 }
 
 interface EndpointState {
-  readonly log: ReadonlyArray<number>
-  readonly blockedUntil: number
+  /** Admissions, oldest first; expired ones are dropped only now and then (see `compact`). */
+  log: Array<number>
+  blockedUntil: number
 }
 
-const empty: EndpointState = { log: [], blockedUntil: 0 }
-
-/** Builds the in-memory limiter service (exposed for composing custom layers). */
+/**
+ * Builds the in-memory limiter service (exposed for composing custom layers). Each
+ * decision runs synchronously inside one Effect step, so it is atomic for every fiber of
+ * the runtime. Expired admissions do not change a decision (the sliding log compares
+ * times), so they are dropped only once the log holds twice the largest limit: an
+ * acquire costs the same with 5 entries or 2,000.
+ */
 export const makeMemoryRateLimiter = (policy: RateLimitPolicy) =>
-  Effect.gen(function* () {
-    const state = yield* Ref.make(
-      Object.fromEntries(Endpoints.map((e) => [e, empty])) as Record<Endpoint, EndpointState>,
+  Effect.sync(() => {
+    const states = new Map<Endpoint, EndpointState>(
+      Endpoints.map((e) => [e, { log: [], blockedUntil: 0 }]),
     )
+    const stateOf = (endpoint: Endpoint, now: number): EndpointState => {
+      const state = states.get(endpoint) as EndpointState
+      const windows = policy[endpoint]
+      const compactAt = 2 * windows.reduce((max, w) => Math.max(max, w.limit), 1)
+      if (state.log.length > compactAt) state.log = [...prune(state.log, windows, now)]
+      return state
+    }
     return RateLimiter.of({
       acquire: (endpoint, options) =>
         Effect.flatMap(Clock.currentTimeMillis, (now) =>
-          Ref.modify(
-            state,
-            (all): readonly [Reservation | RateLimitedError, Record<Endpoint, EndpointState>] => {
-              const windows = policy[endpoint]
-              const current = all[endpoint]
-              const log = prune(current.log, windows, now)
-              const at = earliestAdmission(log, windows, now, current.blockedUntil)
-              const wait = at - now
-              if (options?.maxWaitMs !== undefined && wait > options.maxWaitMs) {
-                return [
-                  new RateLimitedError({
-                    reason:
-                      current.blockedUntil > now && at === current.blockedUntil
-                        ? "Blocked"
-                        : "QuotaExhausted",
-                    endpoint,
-                    retryAfterMs: wait,
-                    retryable: true,
-                  }),
-                  { ...all, [endpoint]: { ...current, log } },
-                ]
-              }
-              return [
-                { endpoint, at },
-                { ...all, [endpoint]: { ...current, log: [...log, at] } },
-              ]
-            },
-          ),
-        ).pipe(
-          Effect.flatMap((r) =>
-            r instanceof RateLimitedError ? Effect.fail(r) : Effect.succeed(r),
-          ),
+          Effect.suspend(() => {
+            const windows = policy[endpoint]
+            const state = stateOf(endpoint, now)
+            const at = earliestAdmission(state.log, windows, now, state.blockedUntil)
+            const wait = at - now
+            if (options?.maxWaitMs !== undefined && wait > options.maxWaitMs) {
+              return Effect.fail(
+                new RateLimitedError({
+                  reason:
+                    state.blockedUntil > now && at === state.blockedUntil
+                      ? "Blocked"
+                      : "QuotaExhausted",
+                  endpoint,
+                  retryAfterMs: wait,
+                  retryable: true,
+                }),
+              )
+            }
+            // earliestAdmission never answers before the last admission: still sorted.
+            state.log.push(at)
+            return Effect.succeed<Reservation>({ endpoint, at })
+          }),
         ),
       block: (endpoint, untilMs) =>
-        Ref.update(state, (all) => ({
-          ...all,
-          [endpoint]: {
-            ...all[endpoint],
-            blockedUntil: Math.max(all[endpoint].blockedUntil, untilMs),
-          },
-        })),
+        Effect.sync(() => {
+          const state = states.get(endpoint) as EndpointState
+          state.blockedUntil = Math.max(state.blockedUntil, untilMs)
+        }),
       snapshot: (endpoint) =>
-        Effect.flatMap(Clock.currentTimeMillis, (now) =>
-          Effect.map(Ref.get(state), (all) => ({
+        Effect.map(Clock.currentTimeMillis, (now) => {
+          const state = stateOf(endpoint, now)
+          return {
             endpoint,
-            windows: windowStates(all[endpoint].log, policy[endpoint], now),
-            blockedUntil: all[endpoint].blockedUntil > now ? all[endpoint].blockedUntil : 0,
-          })),
-        ),
+            windows: windowStates(state.log, policy[endpoint], now),
+            blockedUntil: state.blockedUntil > now ? state.blockedUntil : 0,
+          }
+        }),
     })
   })
 

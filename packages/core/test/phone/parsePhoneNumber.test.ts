@@ -3,7 +3,7 @@ import { parsePhoneNumberFromString } from "libphonenumber-js"
 import { describe, expect, it } from "vitest"
 import { classify } from "../../src/phone/classify.js"
 import { splitCountryCode } from "../../src/phone/countryCode.js"
-import { parsePhoneNumber } from "../../src/phone/parsePhoneNumber.js"
+import { parseGeneral, parsePhoneNumber } from "../../src/phone/parsePhoneNumber.js"
 import { frenchDecorations, phoneCorpus } from "../fixtures/phoneCorpus.js"
 
 const e164 = (input: string): string | undefined => {
@@ -138,4 +138,45 @@ describe("splitCountryCode", () => {
     ["3524621234", "352"],
     ["262692123456", "262"],
   ] as const)("%s → %s", (digits, cc) => expect(splitCountryCode(digits)).toBe(cc))
+})
+
+describe("the fast path for French numbers", () => {
+  it("answers exactly like the general parser, on French-looking and arbitrary input", () => {
+    const piece = fc.constantFrom(
+      "0",
+      "06",
+      "07",
+      "33",
+      "+",
+      "+33",
+      "0033",
+      "(0)",
+      " ",
+      ".",
+      "-",
+      "/",
+      "\t",
+      "\u00a0",
+      "\n",
+      "\u2009",
+      "\u0001",
+      "x",
+      "12",
+      "345",
+      "6789",
+      "00",
+    )
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.array(piece, { maxLength: 12 }).map((p) => p.join("")),
+          fc.string(),
+        ),
+        (text) => {
+          expect(parsePhoneNumber(text)).toEqual(parseGeneral(text))
+        },
+      ),
+      { numRuns: 3_000 },
+    )
+  })
 })
