@@ -8,6 +8,7 @@ import {
 import * as Result from "effect/Result"
 import type { Context, Hono } from "hono"
 import type { GatewayEnv } from "../http/GatewayEnv.js"
+import { localRefusal } from "../http/localRefusal.js"
 import { authenticate, jsonBody } from "../http/middleware.js"
 import { preferredWait } from "../http/preferWait.js"
 import { respond, respondError } from "../http/respond.js"
@@ -26,6 +27,8 @@ const forward =
     if (Result.isFailure(call)) return respondError(c, validationAnswer(call.failure))
     const config = c.get("config")
     const wait = preferredWait(c.req.header("prefer"))
+    const early = localRefusal(c, call.success.endpoint, wait * 1000)
+    if (early !== undefined) return early
     const outcome = await callUpstream(config, quotaStub(c.env, config), call.success, wait * 1000)
     const answer = outcomeAnswer(outcome)
     return respond(

@@ -19,6 +19,7 @@ import { sha256Hex } from "../auth/digest.js"
 import { mintCallbackPath } from "../callbacks/callbackUrl.js"
 import { apiError } from "../http/apiError.js"
 import type { GatewayEnv } from "../http/GatewayEnv.js"
+import { localRefusal } from "../http/localRefusal.js"
 import { authenticate, jsonBody } from "../http/middleware.js"
 import { preferredWait } from "../http/preferWait.js"
 import { respond, respondError } from "../http/respond.js"
@@ -124,6 +125,10 @@ const handleSend =
     const { request } = validated.success
 
     const key = c.req.header("idempotency-key")
+    const wait = preferredWait(c.req.header("prefer"))
+    // A replay must still answer over quota: only keyless requests take the shortcut.
+    const early = key === undefined ? localRefusal(c, spec.endpoint, wait * 1000) : undefined
+    if (early !== undefined) return early
     const ledger = c.env.LEDGER.get(c.env.LEDGER.idFromName(client.id))
     if (key !== undefined) {
       if (!IDEMPOTENCY_KEY.test(key))
@@ -188,7 +193,6 @@ const handleSend =
       },
       config.callbackKey,
     )
-    const wait = preferredWait(c.req.header("prefer"))
     const outcome = await callUpstream(
       config,
       quotaStub(c.env, config),
