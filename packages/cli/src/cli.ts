@@ -94,9 +94,7 @@ const sendFlags = (c: {
   readonly chunkSize: number
 }) => ({
   chunkSize: c.chunkSize,
-  baseUrl: opt(c.baseUrl),
-  gateway: opt(c.gateway),
-  token: opt(c.token),
+  ...connectionFlags(c),
   json: c.json,
   to: c.to,
   toFile: c.toFile,
@@ -189,28 +187,35 @@ const vmsSend = Command.make(
   ]),
 )
 
+const connectionFlags = (c: {
+  readonly baseUrl: Option.Option<string>
+  readonly gateway: Option.Option<string>
+  readonly token: Option.Option<string>
+}) => ({ baseUrl: opt(c.baseUrl), gateway: opt(c.gateway), token: opt(c.token) })
+
+/** One call with a client: prints its JSON answer (compact with `--json`), then closes it. */
+const withClient = (
+  c: Parameters<typeof connectionFlags>[0] & { readonly json: boolean },
+  run: (client: ReturnType<typeof makeClient>) => Promise<unknown>,
+) =>
+  exec(async () => {
+    const client = makeClient(connectionFlags(c))
+    try {
+      const result = await run(client)
+      process.stdout.write(`${JSON.stringify(result, null, c.json ? undefined : 2)}\n`)
+      return ExitCode.Ok
+    } finally {
+      await client.close()
+    }
+  })
+
 const simple = <K extends string>(
   name: K,
   description: string,
   example: string,
   run: (client: ReturnType<typeof makeClient>) => Promise<unknown>,
 ) =>
-  Command.make(name, connection, (c) =>
-    exec(async () => {
-      const client = makeClient({
-        baseUrl: opt(c.baseUrl),
-        gateway: opt(c.gateway),
-        token: opt(c.token),
-      })
-      try {
-        const result = await run(client)
-        process.stdout.write(`${JSON.stringify(result, null, c.json ? undefined : 2)}\n`)
-        return ExitCode.Ok
-      } finally {
-        await client.close()
-      }
-    }),
-  ).pipe(
+  Command.make(name, connection, (c) => withClient(c, run)).pipe(
     Command.withDescription(description),
     Command.withExamples([{ command: example, description }]),
   )
@@ -225,21 +230,7 @@ const audiosList = simple("list", "List audio files", "voicepartner audios list 
 const audiosRename = Command.make(
   "rename",
   { ...connection, token_: Argument.String("TOKEN"), name: Argument.String("NAME") },
-  (c) =>
-    exec(async () => {
-      const client = makeClient({
-        baseUrl: opt(c.baseUrl),
-        gateway: opt(c.gateway),
-        token: opt(c.token),
-      })
-      try {
-        const r = await client.renameAudio({ tokenAudio: c.token_, filename: c.name })
-        process.stdout.write(`${JSON.stringify(r)}\n`)
-        return ExitCode.Ok
-      } finally {
-        await client.close()
-      }
-    }),
+  (c) => withClient(c, (client) => client.renameAudio({ tokenAudio: c.token_, filename: c.name })),
 ).pipe(
   Command.withDescription("Rename an audio file"),
   Command.withExamples([
@@ -248,20 +239,7 @@ const audiosRename = Command.make(
 )
 
 const campaignCancel = Command.make("cancel", { ...connection, id: Argument.String("ID") }, (c) =>
-  exec(async () => {
-    const client = makeClient({
-      baseUrl: opt(c.baseUrl),
-      gateway: opt(c.gateway),
-      token: opt(c.token),
-    })
-    try {
-      const r = await client.cancelCampaign({ campaignId: c.id })
-      process.stdout.write(`${JSON.stringify(r)}\n`)
-      return ExitCode.Ok
-    } finally {
-      await client.close()
-    }
-  }),
+  withClient(c, (client) => client.cancelCampaign({ campaignId: c.id })),
 ).pipe(
   Command.withDescription("Cancel a scheduled campaign"),
   Command.withExamples([{ command: "voicepartner campaign cancel 12345", description: "Cancel" }]),
@@ -269,10 +247,7 @@ const campaignCancel = Command.make("cancel", { ...connection, id: Argument.Stri
 
 const campaignStatus = Command.make("status", { ...connection, id: Argument.String("ID") }, (c) =>
   exec(async () => {
-    const r = await gatewayCampaignStatus(
-      { baseUrl: undefined, gateway: opt(c.gateway), token: opt(c.token) },
-      c.id,
-    )
+    const r = await gatewayCampaignStatus(connectionFlags(c), c.id)
     process.stdout.write(`${JSON.stringify(r.body)}\n`)
     return r.status < 300 ? ExitCode.Ok : r.status === 400 ? ExitCode.Usage : ExitCode.Upstream
   }),

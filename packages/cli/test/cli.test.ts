@@ -302,7 +302,7 @@ describe("voicepartner CLI (built binary against the emulator)", () => {
     const exposed = run(["credits"], { VOICEPARTNER_API_KEY: "", VOICEPARTNER_CONFIG: file })
     expect(exposed.code).toBe(2)
     expect(exposed.stderr).toContain("chmod 600")
-    expect(exposed.stdout + exposed.stderr).not.toContain(`"${secret}"`)
+    expect(exposed.stdout + exposed.stderr).not.toContain(secret)
     writeFileSync(file, "{ not json")
     const broken = run(["credits"], { VOICEPARTNER_API_KEY: "", VOICEPARTNER_CONFIG: file })
     expect(broken.code).toBe(2)

@@ -3,7 +3,7 @@ import { verifyWebhook } from "@voicepartner/core/webhooks/standardWebhooks"
 import * as Redacted from "effect/Redacted"
 import { describe, expect, it } from "vitest"
 import { mintCallbackPath } from "../src/callbacks/callbackUrl.js"
-import { answer, gateway, useHarness } from "./harness.js"
+import { answer, dropBody, gateway, useHarness } from "./harness.js"
 import { CALLBACK_KEY, SECRETS, TOKENS } from "./testEnv.js"
 
 const h = useHarness()
@@ -81,6 +81,27 @@ describe("provider callbacks", () => {
     await verified(h.hooks[2] as (typeof h.hooks)[number], SECRETS.alpha)
   })
 
+  it("gives an event up once the retry schedule is spent (5 s, 30 s here: three tries)", async () => {
+    h.hookStatus = () => 503
+    const campaignId = await sendTts({ phoneNumbers: "0612345601", text: "Bonjour" })
+    await h.upstream.runDue()
+    await flush("alpha")
+    for (let attempt = 0; attempt < 4; attempt++) {
+      await runInLedger(
+        ledger("alpha"),
+        "UPDATE deliveries SET next_at = 0 WHERE state = 'pending'",
+      )
+      await flush("alpha")
+    }
+    expect(h.hooks).toHaveLength(3)
+    const view = await answer(await gateway(`/v1/campaigns/${campaignId}`, { token: TOKENS.alpha }))
+    expect(view.json.events[0].delivery).toMatchObject({
+      state: "failed",
+      attempts: 3,
+      lastStatus: 503,
+    })
+  })
+
   it("stops forwarding to a URL that answered 410", async () => {
     h.hookStatus = () => 410
     await sendTts({ phoneNumbers: "0612345601", text: "Un" })
@@ -108,11 +129,7 @@ describe("provider callbacks", () => {
     const sent = await answer(
       await gateway("/v1/campaign/send", {
         token: TOKENS.beta,
-        json: {
-          phoneNumbers: "0612345601,0140000000",
-          tokenAudio: "dev-audio",
-          emailForNotification: "ops@example.com",
-        },
+        json: dropBody("0612345601,0140000000"),
       }),
     )
     await h.upstream.runDue()

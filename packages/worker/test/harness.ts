@@ -89,6 +89,13 @@ export const accountQuota = async () => {
   return env.QUOTA.get(env.QUOTA.idFromName(`account:${id}`))
 }
 
+/** A voicemail drop body (the emulator's audio file unless told otherwise). */
+export const dropBody = (phoneNumbers: string, tokenAudio = "dev-audio") => ({
+  phoneNumbers,
+  tokenAudio,
+  emailForNotification: "ops@example.com",
+})
+
 /** A request to the gateway as a client. */
 export const gateway = (
   path: string,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { answer, gateway, useHarness } from "./harness.js"
+import { answer, dropBody, gateway, useHarness } from "./harness.js"
 import { TOKENS } from "./testEnv.js"
 
 const h = useHarness()
@@ -65,11 +65,7 @@ describe("Idempotency-Key", () => {
       gateway("/v1/campaign/send", {
         token: TOKENS.alpha,
         headers: { "idempotency-key": key },
-        json: {
-          phoneNumbers: "0612345678",
-          tokenAudio: "dev-audio",
-          emailForNotification: "ops@example.com",
-        },
+        json: dropBody("0612345678"),
       })
     for (let i = 0; i < 5; i++) expect((await drop(`k${i}`)).status).toBe(200)
     expect((await drop("k-late")).status).toBe(429)

@@ -1,7 +1,7 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test"
 import { describe, expect, it } from "vitest"
 import { isolateRefusals } from "../src/quota/refusalCache.js"
-import { accountQuota, answer, gateway, useHarness } from "./harness.js"
+import { accountQuota, answer, dropBody, gateway, useHarness } from "./harness.js"
 import { TOKENS } from "./testEnv.js"
 
 const h = useHarness()
@@ -9,11 +9,7 @@ const h = useHarness()
 const drop = (token: string, n: number) =>
   gateway("/v1/campaign/send", {
     token,
-    json: {
-      phoneNumbers: `06123456${String(n).padStart(2, "0")}`,
-      tokenAudio: "dev-audio",
-      emailForNotification: "ops@example.com",
-    },
+    json: dropBody(`06123456${String(n).padStart(2, "0")}`),
   })
 
 describe("the account quota", () => {
@@ -86,11 +82,7 @@ describe("the account quota", () => {
       await gateway("/v1/campaign/send", {
         token: TOKENS.alpha,
         headers: { prefer: "wait=5" },
-        json: {
-          phoneNumbers: "0612345678",
-          tokenAudio: "dev-audio",
-          emailForNotification: "ops@example.com",
-        },
+        json: dropBody("0612345678"),
       }),
     )
     expect(patient.status).toBe(200)

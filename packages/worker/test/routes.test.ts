@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { answer, gateway, useHarness } from "./harness.js"
+import { answer, dropBody, gateway, useHarness } from "./harness.js"
 import { TOKENS, UPSTREAM_KEY } from "./testEnv.js"
 
 const h = useHarness()
@@ -166,11 +166,7 @@ describe("pass-through", () => {
     const refused = await answer(
       await gateway("/v1/campaign/send", {
         token: TOKENS.alpha,
-        json: {
-          phoneNumbers: "0612345678",
-          tokenAudio: "missing-audio",
-          emailForNotification: "ops@example.com",
-        },
+        json: dropBody("0612345678", "missing-audio"),
       }),
     )
     expect(refused.status).toBeGreaterThanOrEqual(400)

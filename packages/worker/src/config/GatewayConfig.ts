@@ -2,6 +2,7 @@ import * as Config from "effect/Config"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
 import { sha256Hex } from "../auth/digest.js"
 import type { Env } from "../env.js"
 import { type ClientConfig, parseClients } from "./ClientConfig.js"
@@ -21,10 +22,10 @@ export interface GatewayConfig {
 }
 
 /** The gateway cannot start: a binding is missing or malformed (the text names it). */
-export class GatewayMisconfigured {
-  readonly _tag = "GatewayMisconfigured"
-  constructor(readonly problem: string) {}
-}
+export class GatewayMisconfigured extends Schema.TaggedError<GatewayMisconfigured>()(
+  "GatewayMisconfigured",
+  { problem: Schema.String },
+) {}
 
 const DEFAULT_SCHEDULE = "5,30,120,600,1800,3600,10800,21600,43200"
 
@@ -49,23 +50,30 @@ export const loadGatewayConfig = (env: Env): Effect.Effect<GatewayConfig, Gatewa
   settings.parse(ConfigProvider.fromEnvRecord(stringBindings(env))).pipe(
     Effect.mapError(
       () =>
-        new GatewayMisconfigured(
-          "VOICEPARTNER_API_KEY, CLIENTS and CALLBACK_SIGNING_KEY must all be set (wrangler secret put …)",
-        ),
+        new GatewayMisconfigured({
+          problem:
+            "VOICEPARTNER_API_KEY, CLIENTS and CALLBACK_SIGNING_KEY must all be set (wrangler secret put …)",
+        }),
     ),
     Effect.flatMap((s) => {
       const parsed = parseClients(Redacted.value(s.clients))
-      if ("problem" in parsed) return Effect.fail(new GatewayMisconfigured(parsed.problem))
+      if ("problem" in parsed)
+        return Effect.fail(new GatewayMisconfigured({ problem: parsed.problem }))
       const policy = ratePolicy(env.RATE_LIMIT_POLICY)
-      if ("problem" in policy) return Effect.fail(new GatewayMisconfigured(policy.problem))
+      if ("problem" in policy)
+        return Effect.fail(new GatewayMisconfigured({ problem: policy.problem }))
       const schedule = s.schedule.split(",").map((part) => Number(part.trim()))
       if (schedule.some((n) => !Number.isFinite(n) || n < 0))
         return Effect.fail(
-          new GatewayMisconfigured("WEBHOOK_RETRY_SCHEDULE must be seconds separated by commas"),
+          new GatewayMisconfigured({
+            problem: "WEBHOOK_RETRY_SCHEDULE must be seconds separated by commas",
+          }),
         )
       if (Redacted.value(s.callbackKey).length < 16)
         return Effect.fail(
-          new GatewayMisconfigured("CALLBACK_SIGNING_KEY must be at least 16 characters"),
+          new GatewayMisconfigured({
+            problem: "CALLBACK_SIGNING_KEY must be at least 16 characters",
+          }),
         )
       return Effect.map(
         Effect.promise(() => sha256Hex(Redacted.value(s.apiKey))),

@@ -3,7 +3,6 @@ import type { ContentfulStatusCode } from "hono/utils/http-status"
 import type { QuotaState } from "../quota/QuotaState.js"
 import { quotaStub } from "../quota/quotaStub.js"
 import { rateLimitFields } from "../quota/rateLimitFields.js"
-import type { ApiError } from "./apiError.js"
 import type { GatewayEnv } from "./GatewayEnv.js"
 
 /**
@@ -33,7 +32,3 @@ export const respond = async (
   }
   return c.json(answer.body as object, answer.status, headers)
 }
-
-/** {@link respond} for an error answer. */
-export const respondError = (c: Context<GatewayEnv>, error: ApiError, quota?: QuotaState) =>
-  respond(c, error, quota)

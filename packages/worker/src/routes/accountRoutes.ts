@@ -11,7 +11,7 @@ import type { GatewayEnv } from "../http/GatewayEnv.js"
 import { localRefusal } from "../http/localRefusal.js"
 import { authenticate, jsonBody } from "../http/middleware.js"
 import { preferredWait } from "../http/preferWait.js"
-import { respond, respondError } from "../http/respond.js"
+import { respond } from "../http/respond.js"
 import { validationAnswer } from "../http/validationAnswer.js"
 import { quotaStub } from "../quota/quotaStub.js"
 import { callUpstream } from "../upstream/callUpstream.js"
@@ -24,7 +24,7 @@ const forward =
   (toCall: ToCall) =>
   async (c: Context<GatewayEnv>): Promise<Response> => {
     const call = toCall(c)
-    if (Result.isFailure(call)) return respondError(c, validationAnswer(call.failure))
+    if (Result.isFailure(call)) return respond(c, validationAnswer(call.failure))
     const config = c.get("config")
     const wait = preferredWait(c.req.header("prefer"))
     const early = localRefusal(c, call.success.endpoint, wait * 1000)

@@ -22,7 +22,7 @@ import type { GatewayEnv } from "../http/GatewayEnv.js"
 import { localRefusal } from "../http/localRefusal.js"
 import { authenticate, jsonBody } from "../http/middleware.js"
 import { preferredWait } from "../http/preferWait.js"
-import { respond, respondError } from "../http/respond.js"
+import { respond } from "../http/respond.js"
 import { stableJson } from "../http/stableJson.js"
 import { validationAnswer } from "../http/validationAnswer.js"
 import type { SendRecord } from "../ledger/ledgerTypes.js"
@@ -30,14 +30,15 @@ import { quotaStub } from "../quota/quotaStub.js"
 import { callUpstream, type UpstreamOutcome } from "../upstream/callUpstream.js"
 import { certainlyNotSent, outcomeAnswer } from "../upstream/outcomeResponse.js"
 
+/** What the pipeline reads of a validated send, whichever kind. */
+interface SendRequest {
+  readonly phoneNumbers: ReadonlyArray<string>
+  readonly notifyUrl?: string | undefined
+  readonly scheduledDate?: string | undefined
+}
+
 /** What differs between the two ways to send; the pipeline is the same. */
-interface SendSpec<
-  R extends {
-    readonly phoneNumbers: ReadonlyArray<string>
-    readonly notifyUrl?: string | undefined
-    readonly scheduledDate?: string | undefined
-  },
-> {
+interface SendSpec<R extends SendRequest> {
   readonly endpoint: "tts/send" | "campaign/send"
   readonly validate: (
     body: Record<string, unknown>,
@@ -106,22 +107,14 @@ const sendRecord = (
 }
 
 const handleSend =
-  <
-    R extends {
-      readonly phoneNumbers: ReadonlyArray<string>
-      readonly notifyUrl?: string | undefined
-      readonly scheduledDate?: string | undefined
-    },
-  >(
-    spec: SendSpec<R>,
-  ) =>
+  <R extends SendRequest>(spec: SendSpec<R>) =>
   async (c: Context<GatewayEnv>): Promise<Response> => {
     const config = c.get("config")
     const client = c.get("client")
     const body = c.get("body")
     const now = Date.now()
     const validated = spec.validate(body, now)
-    if (Result.isFailure(validated)) return respondError(c, validationAnswer(validated.failure))
+    if (Result.isFailure(validated)) return respond(c, validationAnswer(validated.failure))
     const { request } = validated.success
 
     const key = c.req.header("idempotency-key")
@@ -132,7 +125,7 @@ const handleSend =
     const ledger = c.env.LEDGER.get(c.env.LEDGER.idFromName(client.id))
     if (key !== undefined) {
       if (!IDEMPOTENCY_KEY.test(key))
-        return respondError(
+        return respond(
           c,
           apiError(400, "VALIDATION_ERROR", "must be 1 to 255 visible ASCII characters", {
             field: "Idempotency-Key",
@@ -151,7 +144,7 @@ const handleSend =
             headers: { "Idempotent-Replayed": "true" },
           })
         case "mismatch":
-          return respondError(
+          return respond(
             c,
             apiError(
               422,
@@ -163,7 +156,7 @@ const handleSend =
             ),
           )
         case "inFlight":
-          return respondError(
+          return respond(
             c,
             apiError(
               409,
