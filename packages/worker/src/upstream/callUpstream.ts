@@ -1,12 +1,9 @@
-import { VoicePartnerClient } from "@voicepartner/core/client/VoicePartnerClient"
-import type { CallError } from "@voicepartner/core/http/execute"
+import { type CallError, execute } from "@voicepartner/core/http/execute"
 import type { UpstreamAnswer, UpstreamCall } from "@voicepartner/core/http/UpstreamCall"
-import { RateLimiter } from "@voicepartner/core/ratelimit/RateLimiter"
 import type { RetryPolicy } from "@voicepartner/core/retry/RetryPolicy"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as Layer from "effect/Layer"
 import type { GatewayConfig } from "../config/GatewayConfig.js"
 import { makeDurableRateLimiter } from "../quota/durableRateLimiter.js"
 import type { QuotaObject } from "../quota/QuotaObject.js"
@@ -43,8 +40,10 @@ const gatewayRetry: RetryPolicy = {
 }
 
 /**
- * One upstream call through core's client (`execute`: limiter, retry policy, redaction),
- * with the account's Durable Object as the limiter. `maxWaitMs` is how long the caller
+ * One upstream call through core's transport (`execute`: limiter, retry policy,
+ * redaction), with the account's Durable Object as the limiter. `execute` is called
+ * directly: the limiter differs per request, and a client Layer built per request only
+ * added code to the bundle. `maxWaitMs` is how long the caller
  * accepted to wait for a slot (`Prefer: wait`), 0 by default.
  *
  * @example
@@ -66,15 +65,19 @@ export const callUpstream = async (
     },
     config.accountId,
   )
-  const client = VoicePartnerClient.layer({
-    apiKey: config.apiKey,
-    baseUrl: config.baseUrl,
-    maxWaitMs,
-    retry: gatewayRetry,
-    timeoutMs: 25_000,
-  }).pipe(Layer.provide(Layer.succeed(RateLimiter, limiter)))
   const exit = await Effect.runPromiseExit(
-    VoicePartnerClient.use((voice) => voice.execute(call)).pipe(Effect.provide(client)),
+    execute(
+      {
+        apiKey: config.apiKey,
+        baseUrl: config.baseUrl,
+        fetch: (input, init) => globalThis.fetch(input, init),
+        retry: gatewayRetry,
+        timeoutMs: 25_000,
+        maxWaitMs,
+        limiter,
+      },
+      call,
+    ),
   )
   if (Exit.isSuccess(exit)) return { kind: "answer", answer: exit.value, quota: last }
   const failure = exit.cause.reasons.find(Cause.isFailReason)
