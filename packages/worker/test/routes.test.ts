@@ -40,6 +40,8 @@ describe("authentication", () => {
     )
     expect(refused.status).toBe(403)
     expect(refused.json.error.code).toBe("FORBIDDEN")
+    // Authenticated, so it carries the account's quota like every other answer.
+    expect(refused.headers.get("ratelimit")).toBe('"tts-send-3600s";r=2000;t=0')
     expect(h.upstream.requests()).toHaveLength(0)
   })
 })

@@ -7,6 +7,7 @@ import type { Operation } from "../config/ClientConfig.js"
 import { GatewayMisconfigured, gatewayConfig } from "../config/GatewayConfig.js"
 import { type ApiError, apiError } from "./apiError.js"
 import type { GatewayEnv } from "./GatewayEnv.js"
+import { respond } from "./respond.js"
 
 /** Largest accepted request body: 500 numbers and a long text fit many times over. */
 export const MAX_BODY_BYTES = 256 * 1024
@@ -108,10 +109,8 @@ export const authenticate =
     }
     c.set("client", client)
     if (!client.operations.has(operation)) {
-      return sendError(
-        c,
-        apiError(403, "FORBIDDEN", `client ${client.id} may not use ${operation}`),
-      )
+      // An authenticated caller: it learns the account's quota like on every other answer.
+      return respond(c, apiError(403, "FORBIDDEN", `client ${client.id} may not use ${operation}`))
     }
     await next()
   }
