@@ -73,5 +73,15 @@ describe("RefusalCache", () => {
     expect(cache.refusal("b", "campaign/send", 11_000, 0)).toBeUndefined()
     cache.learn("a", { ...full, windows: [{ ...full.windows[0]!, remaining: 1 }] })
     expect(cache.refusal("a", "campaign/send", 11_000, 0)).toBeUndefined()
+    // An upstream 429 blocks the endpoint: the refusal says so.
+    cache.learn("a", {
+      ...full,
+      windows: [{ ...full.windows[0]!, remaining: 1 }],
+      blockedUntil: 50_000,
+    })
+    expect(cache.refusal("a", "campaign/send", 11_000, 0)).toMatchObject({
+      retryAfterMs: 39_000,
+      reason: "Blocked",
+    })
   })
 })

@@ -1,4 +1,6 @@
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test"
 import { describe, expect, it } from "vitest"
+import { app } from "../src/app.js"
 import { answer, dropBody, gateway, useHarness } from "./harness.js"
 import { TOKENS, UPSTREAM_KEY } from "./testEnv.js"
 
@@ -183,5 +185,37 @@ describe("pass-through", () => {
     const body =
       doc.json.paths["/v1/campaign/send"].post.requestBody.content["application/json"].schema
     expect(body.required).toEqual(["phoneNumbers", "tokenAudio", "emailForNotification"])
+  })
+})
+
+describe("the request log", () => {
+  const requestLines = () =>
+    h.logs
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((e) => e.msg === "request")
+
+  it("writes one line per request with the route pattern, never the raw path", async () => {
+    const credits = await gateway(`/v1/me/${TOKENS.alpha}`)
+    expect(credits.status).toBe(200)
+    expect(requestLines()).toEqual([
+      expect.objectContaining({
+        method: "GET",
+        route: "/v1/me/:apiKey",
+        status: 200,
+        client: "alpha",
+      }),
+    ])
+  })
+
+  it("writes none with REQUEST_LOG=off", async () => {
+    const ctx = createExecutionContext()
+    const credits = await app.fetch(
+      new Request(`http://gateway.test/v1/me/${TOKENS.alpha}`),
+      { ...env, REQUEST_LOG: "off" },
+      ctx,
+    )
+    await waitOnExecutionContext(ctx)
+    expect(credits.status).toBe(200)
+    expect(requestLines()).toEqual([])
   })
 })

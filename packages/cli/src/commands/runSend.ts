@@ -6,12 +6,8 @@ import type { TtsSendInput } from "@voicepartner/core/model/TtsSendRequest"
 import { validateTtsSend } from "@voicepartner/core/model/TtsSendRequest"
 import * as Option from "effect/Option"
 import * as Result from "effect/Result"
-import {
-  type ConnectionFlags,
-  makeClient,
-  policyFromEnv,
-  UsageError,
-} from "../config/connection.js"
+import { type ConnectionFlags, makeClient, policyFromEnv } from "../config/connection.js"
+import { UsageError } from "../config/UsageError.js"
 import { readRecipients } from "../input/readRecipients.js"
 import { costText, planJson, progressBar, progressLine, renderPlan } from "../output/format.js"
 import { makeSendPlan } from "../plan/sendPlan.js"

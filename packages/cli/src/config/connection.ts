@@ -14,8 +14,6 @@ export interface ConnectionFlags {
   readonly token: string | undefined
 }
 
-export { UsageError }
-
 /**
  * `VOICEPARTNER_RATE_LIMIT=off` replaces the documented limits with a permissive policy:
  * for tests against an emulator started with `--no-rate-limit`, never for the real API.
@@ -55,6 +53,19 @@ export const resolveConnection = (
   baseUrl: flags.baseUrl ?? nonEmpty(env.VOICEPARTNER_BASE_URL) ?? file.baseUrl,
 })
 
+/** The gateway's base URL (no trailing slash) and token, or `undefined` without a gateway. */
+const gatewayTarget = (
+  connection: ReturnType<typeof resolveConnection>,
+): { readonly url: string; readonly token: string } | undefined => {
+  const { gateway, token } = connection
+  if (gateway === undefined) return undefined
+  if (token === undefined)
+    throw new UsageError(
+      "--gateway needs --token, VOICEPARTNER_TOKEN or a token in the config file",
+    )
+  return { url: gateway.replace(/\/+$/, ""), token }
+}
+
 /** Builds the core Promise client from flags and environment; the secret never leaves it. */
 export const makeClient = (
   flags: ConnectionFlags,
@@ -62,16 +73,12 @@ export const makeClient = (
 ): VoicePartnerPromiseClient => {
   const policy = policyFromEnv(env)
   const connection = resolveConnection(flags, env)
-  if (connection.gateway !== undefined) {
-    const { token } = connection
-    if (token === undefined)
-      throw new UsageError(
-        "--gateway needs --token, VOICEPARTNER_TOKEN or a token in the config file",
-      )
+  const gateway = gatewayTarget(connection)
+  if (gateway !== undefined) {
     return createClient({
       apiKey: "gateway",
-      baseUrl: `${connection.gateway.replace(/\/+$/, "")}/v1`,
-      fetch: gatewayFetch(token),
+      baseUrl: `${gateway.url}/v1`,
+      fetch: gatewayFetch(gateway.token),
       policy,
     })
   }
@@ -87,13 +94,9 @@ export const gatewayCampaignStatus = async (
   id: string,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ readonly status: number; readonly body: unknown }> => {
-  const { gateway, token } = resolveConnection(flags, env)
+  const gateway = gatewayTarget(resolveConnection(flags, env))
   if (gateway === undefined) throw new UsageError("campaign status needs --gateway URL")
-  if (token === undefined)
-    throw new UsageError(
-      "--gateway needs --token, VOICEPARTNER_TOKEN or a token in the config file",
-    )
-  const url = `${gateway.replace(/\/+$/, "")}/v1/campaigns/${encodeURIComponent(id)}`
-  const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } })
+  const url = `${gateway.url}/v1/campaigns/${encodeURIComponent(id)}`
+  const response = await fetch(url, { headers: { authorization: `Bearer ${gateway.token}` } })
   return { status: response.status, body: await response.json().catch(() => null) }
 }

@@ -84,7 +84,6 @@ const parseFrenchFast = (input: string): PhoneParseResult | undefined => {
     if (n - at === 10 && scratch[at] === 48) at++
     if (n - at !== 9 || scratch[at] === 48) return undefined
   }
-  if (n - at !== 9) return undefined
   const e164 = String.fromCharCode(
     43,
     51,

@@ -5,7 +5,13 @@ import * as Layer from "effect/Layer"
 import { RateLimitedError } from "../errors/RateLimitedError.js"
 import { type Endpoint, Endpoints } from "../model/Endpoint.js"
 import { defaultPolicy, type RateLimitPolicy } from "./RateLimitPolicy.js"
-import { earliestAdmission, prune, type WindowState, windowStates } from "./slidingLog.js"
+import {
+  earliestAdmission,
+  prune,
+  refusalReason,
+  type WindowState,
+  windowStates,
+} from "./slidingLog.js"
 
 /** A slot granted by the limiter: the call may go out at `at` (epoch ms), not before. */
 export interface Reservation {
@@ -101,10 +107,7 @@ export const makeMemoryRateLimiter = (policy: RateLimitPolicy) =>
             if (options?.maxWaitMs !== undefined && wait > options.maxWaitMs) {
               return Effect.fail(
                 new RateLimitedError({
-                  reason:
-                    state.blockedUntil > now && at === state.blockedUntil
-                      ? "Blocked"
-                      : "QuotaExhausted",
+                  reason: refusalReason(at, state.blockedUntil, now),
                   endpoint,
                   retryAfterMs: wait,
                   retryable: true,

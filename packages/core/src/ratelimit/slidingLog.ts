@@ -1,3 +1,4 @@
+import type { RateLimitedError } from "../errors/RateLimitedError.js"
 import { horizonMs, type RateLimitWindow } from "./RateLimitPolicy.js"
 
 /**
@@ -36,6 +37,23 @@ export const earliestAdmission = (
   }
   return at
 }
+
+/**
+ * Why nothing can be admitted before `at` (from {@link earliestAdmission}): the upstream's
+ * block when it is what sets `at`, full windows otherwise.
+ *
+ * @example
+ * ```ts
+ * refusalReason(90_000, 90_000, 10) // "Blocked"
+ * refusalReason(60_000, 0, 10) // "QuotaExhausted"
+ * ```
+ */
+export const refusalReason = (
+  at: number,
+  blockedUntil: number,
+  now: number,
+): RateLimitedError["reason"] =>
+  blockedUntil > now && at === blockedUntil ? "Blocked" : "QuotaExhausted"
 
 /**
  * Drops admissions too old to count in any window at `now`.

@@ -1,6 +1,6 @@
-import { RateLimitedError } from "@voicepartner/core/errors/RateLimitedError"
 import type { Endpoint } from "@voicepartner/core/model/Endpoint"
 import type { Context } from "hono"
+import { quotaRefusal } from "../quota/durableRateLimiter.js"
 import { rateLimitFields } from "../quota/rateLimitFields.js"
 import { isolateRefusals } from "../quota/refusalCache.js"
 import { callErrorAnswer } from "../upstream/outcomeResponse.js"
@@ -25,13 +25,6 @@ export const localRefusal = (
 ): Response | undefined => {
   const known = isolateRefusals.refusal(c.get("config").accountId, endpoint, Date.now(), maxWaitMs)
   if (known === undefined) return undefined
-  const answer = callErrorAnswer(
-    new RateLimitedError({
-      reason: known.reason,
-      endpoint,
-      retryAfterMs: known.retryAfterMs,
-      retryable: false,
-    }),
-  )
+  const answer = callErrorAnswer(quotaRefusal(endpoint, known.reason, known.retryAfterMs))
   return c.json(answer.body, answer.status, { ...rateLimitFields(known.state), ...answer.headers })
 }

@@ -1,7 +1,12 @@
 import { DurableObject } from "cloudflare:workers"
 import { type Endpoint, Endpoints } from "@voicepartner/core/model/Endpoint"
 import type { RateLimitPolicy } from "@voicepartner/core/ratelimit/RateLimitPolicy"
-import { earliestAdmission, prune, windowStates } from "@voicepartner/core/ratelimit/slidingLog"
+import {
+  earliestAdmission,
+  prune,
+  refusalReason,
+  windowStates,
+} from "@voicepartner/core/ratelimit/slidingLog"
 import { ratePolicy } from "../config/policyOverride.js"
 import type { Env } from "../env.js"
 import type { QuotaDecision, QuotaState } from "./QuotaState.js"
@@ -62,7 +67,7 @@ export class QuotaObject extends DurableObject<Env> {
     if (at - now > maxWaitMs) {
       return {
         admitted: false,
-        reason: blockedUntil > now && at === blockedUntil ? "Blocked" : "QuotaExhausted",
+        reason: refusalReason(at, blockedUntil, now),
         retryAfterMs: at - now,
         state: this.state(endpoint, log, now),
       }

@@ -1,3 +1,4 @@
+import type { RateLimitedError } from "@voicepartner/core/errors/RateLimitedError"
 import type { Endpoint } from "@voicepartner/core/model/Endpoint"
 import type { WindowState } from "@voicepartner/core/ratelimit/slidingLog"
 
@@ -15,7 +16,7 @@ export type QuotaDecision =
   | { readonly admitted: true; readonly at: number; readonly state: QuotaState }
   | {
       readonly admitted: false
-      readonly reason: "QuotaExhausted" | "Blocked"
+      readonly reason: RateLimitedError["reason"]
       readonly retryAfterMs: number
       readonly state: QuotaState
     }

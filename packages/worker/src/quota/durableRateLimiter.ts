@@ -7,6 +7,13 @@ import type { QuotaObject } from "./QuotaObject.js"
 import type { QuotaDecision, QuotaState } from "./QuotaState.js"
 import { isolateRefusals, type RefusalCache } from "./refusalCache.js"
 
+/** The quota said no: final for this request, the caller gets a 429 and comes back later. */
+export const quotaRefusal = (
+  endpoint: Endpoint,
+  reason: RateLimitedError["reason"],
+  retryAfterMs: number,
+): RateLimitedError => new RateLimitedError({ reason, endpoint, retryAfterMs, retryable: false })
+
 /**
  * Core's `RateLimiter` backed by the account's {@link QuotaObject}, so that core's
  * transport (validation, retry, redaction) runs unchanged in the gateway. `observe`
@@ -30,20 +37,8 @@ export const makeDurableRateLimiter = (
     refusals.learn(account, state)
     observe(state)
   }
-  const refused = (
-    endpoint: Endpoint,
-    reason: "QuotaExhausted" | "Blocked",
-    retryAfterMs: number,
-  ) =>
-    Effect.fail(
-      new RateLimitedError({
-        reason,
-        endpoint,
-        retryAfterMs,
-        // Final for this request: the caller gets a 429 and comes back later.
-        retryable: false,
-      }),
-    )
+  const refused = (endpoint: Endpoint, reason: RateLimitedError["reason"], retryAfterMs: number) =>
+    Effect.fail(quotaRefusal(endpoint, reason, retryAfterMs))
   return RateLimiter.of({
     acquire: (endpoint, options) =>
       Effect.flatMap(Clock.currentTimeMillis, (now) => {

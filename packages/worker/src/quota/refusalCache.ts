@@ -1,10 +1,12 @@
+import type { RateLimitedError } from "@voicepartner/core/errors/RateLimitedError"
 import type { Endpoint } from "@voicepartner/core/model/Endpoint"
 import { nextSlotAt } from "@voicepartner/core/ratelimit/RateLimiter"
+import { refusalReason } from "@voicepartner/core/ratelimit/slidingLog"
 import type { QuotaState } from "./QuotaState.js"
 
 interface Known {
   readonly notBefore: number
-  readonly reason: "QuotaExhausted" | "Blocked"
+  readonly reason: RateLimitedError["reason"]
   readonly state: QuotaState
 }
 
@@ -38,8 +40,11 @@ export class RefusalCache {
       this.known.delete(key)
       return
     }
-    const reason = state.blockedUntil >= notBefore ? "Blocked" : "QuotaExhausted"
-    this.known.set(key, { notBefore, reason, state })
+    this.known.set(key, {
+      notBefore,
+      reason: refusalReason(notBefore, state.blockedUntil, state.now),
+      state,
+    })
   }
 
   /** Forgets everything (tests that wipe the quota object's storage). */
@@ -56,7 +61,7 @@ export class RefusalCache {
   ):
     | {
         readonly retryAfterMs: number
-        readonly reason: "QuotaExhausted" | "Blocked"
+        readonly reason: RateLimitedError["reason"]
         readonly state: QuotaState
       }
     | undefined {

@@ -41,10 +41,10 @@ const gatewayRetry: RetryPolicy = {
 
 /**
  * One upstream call through core's transport (`execute`: limiter, retry policy,
- * redaction), with the account's Durable Object as the limiter. `execute` is called
- * directly: the limiter differs per request, and a client Layer built per request only
- * added code to the bundle. `maxWaitMs` is how long the caller
- * accepted to wait for a slot (`Prefer: wait`), 0 by default.
+ * redaction), with the account's Durable Object as the limiter. `maxWaitMs` is how long
+ * the caller accepted to wait for a slot (`Prefer: wait`), 0 by default. `execute` is
+ * called directly: the limiter differs per request, and a client Layer built per request
+ * only added code to the bundle.
  *
  * @example
  * ```ts
