@@ -6,6 +6,7 @@ import { callbackForm, type Destination, readDestination } from "./phone.js"
 import { cents, defaultPrices, priceFor, speechSeconds } from "./pricing.js"
 import { checkLimit, documentedLimits, type LimitVerdict } from "./rateLimit.js"
 import type { CallbackRecord, CampaignRecord, EmulatorState, RequestRecord, Task } from "./state.js"
+import { sleep, timerDelay } from "./timers.js"
 
 const RETRY_DELAYS_MS = [1_000, 5_000, 25_000]
 const MAX_NUMBERS = 500
@@ -46,6 +47,30 @@ const parisToEpoch = (text: string): number | undefined => {
     if (parisDateTime(t).slice(0, 16) === `${m[1]}-${m[2]}-${m[3]} ${m[4]}:${m[5]}`) return t
   }
   return undefined
+}
+
+/**
+ * The number in a campaign id (`NDA_<Paris date>_<number>`, like the provider's
+ * `NDA_20230111_00811`), never handed out twice for a date, across instances, resets,
+ * restored snapshots and processes. It is at least the wall clock's time since Paris
+ * midnight in hundredths of a millisecond, so that a process started later in the day
+ * numbers above every id an earlier one gave (the emulator cannot accept 100 sends in a
+ * millisecond, so it never runs ahead of that clock); and above the last number this
+ * process gave for the same date (several sends in one millisecond, another instance).
+ */
+const lastNumberByDate = new Map<string, number>()
+/** The Paris day of the last wall-clock reading, as [start, end) instants (23 to 25 h). */
+let parisDay = { start: 0, end: 0 }
+const campaignNumber = (date: string, wallClockMs: number): number => {
+  if (wallClockMs < parisDay.start || wallClockMs >= parisDay.end) {
+    const midnight = (t: number) => parisToEpoch(`${parisDateTime(t).slice(0, 10)} 00:00`) ?? t
+    const start = midnight(wallClockMs)
+    parisDay = { start, end: midnight(start + 36 * 3_600_000) }
+  }
+  const sinceMidnight = Math.floor((wallClockMs - parisDay.start) * 100)
+  const number = Math.max(sinceMidnight, (lastNumberByDate.get(date) ?? -1) + 1)
+  lastNumberByDate.set(date, number)
+  return number
 }
 
 /** The fresh state for a set of options. */
@@ -94,7 +119,8 @@ export class Emulator {
   authenticate(apiKey: unknown): string {
     if (typeof apiKey !== "string" || apiKey.length === 0)
       throw new ProviderError(401, 1, "API key required")
-    if (!(apiKey in this.state.credits))
+    // Own keys only: "constructor" or "toString" is not a key because every object has one.
+    if (!Object.hasOwn(this.state.credits, apiKey))
       throw new ProviderError(401, 10, "Wrong API key or action not allowed")
     return apiKey
   }
@@ -291,7 +317,9 @@ export class Emulator {
     this.state.credits[apiKey] = cents(credit - cost)
     const now = this.clock.now()
     const date = parisDateTime(now).slice(0, 10).replaceAll("-", "")
-    const id = `NDA_${date}_${pad(++this.state.counters.campaign, 5)}`
+    const wallClock = this.clock === systemClock ? now : Date.now()
+    const id = `NDA_${date}_${pad(campaignNumber(date, wallClock), 10)}`
+    this.state.counters.campaign++
     const campaign: CampaignRecord = {
       id,
       token: `tok_${id.toLowerCase()}`,
@@ -367,9 +395,14 @@ export class Emulator {
     if (this.realTime && low === 0) this.arm()
   }
 
-  /** On the wall clock, wakes up when the next task is due. */
+  /**
+   * On the wall clock, wakes up when the next task is due. A task more than 24.8 days
+   * ahead is beyond what `setTimeout` can wait (it would fire at once): the timer then
+   * wakes up at the longest delay it honours, finds nothing due, and re-arms.
+   */
   private arm(): void {
     if (this.timer !== undefined) clearTimeout(this.timer)
+    this.timer = undefined
     const next = this.state.tasks[0]
     if (next === undefined) return
     this.timer = setTimeout(
@@ -377,7 +410,7 @@ export class Emulator {
         this.timer = undefined
         void this.runDue()
       },
-      Math.max(0, next.at - this.clock.now()),
+      timerDelay(next.at - this.clock.now()),
     )
     ;(this.timer as { unref?: () => void }).unref?.()
   }
@@ -477,6 +510,22 @@ export class Emulator {
       this.addTask({ at: at + delay, kind: "deliver", callbackId })
   }
 
+  /**
+   * Sets the credit left, in EUR (rounded to the cent), of one key or of every key; a
+   * reset goes back to the starting credit. Returns how many keys were set (0 for a key
+   * that is not valid: this never creates one).
+   */
+  setCredit(credit: number, apiKey?: string): number {
+    const keys =
+      apiKey === undefined
+        ? Object.keys(this.state.credits)
+        : Object.hasOwn(this.state.credits, apiKey)
+          ? [apiKey]
+          : []
+    for (const key of keys) this.state.credits[key] = cents(credit)
+    return keys.length
+  }
+
   /** Replaces the injected faults (an empty object clears them). */
   setFaults(faults: Faults): void {
     this.faults = new FaultPlan(faults)
@@ -505,7 +554,7 @@ export class Emulator {
       const next = this.state.tasks[0]
       if (next === undefined || next.at > deadline) return
       const wait = next.at - this.clock.now()
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
+      if (wait > 0) await sleep(wait)
       await this.runDue()
     }
   }

@@ -3,6 +3,8 @@ import { Hono } from "hono"
 import type { Emulator } from "./Emulator.js"
 import { ProviderError } from "./errors.js"
 import { DROP_HEADER, type Faults } from "./faults.js"
+import { cents } from "./pricing.js"
+import { sleep } from "./timers.js"
 
 type Handler = (
   c: Context,
@@ -39,7 +41,7 @@ export const makeApp = (emulator: Emulator): Hono => {
     try {
       const fault = emulator.faults.decide(name === "tts/send" || name === "campaign/send")
       const latency = emulator.faults.faults.latencyMs
-      if (latency !== undefined && latency > 0) await new Promise((r) => setTimeout(r, latency))
+      if (latency !== undefined && latency > 0) await sleep(latency)
       if (fault.kind === "drop-before") {
         status = 0
         return new Response(null, { headers: { [DROP_HEADER]: "before" } })
@@ -69,21 +71,39 @@ export const makeApp = (emulator: Emulator): Hono => {
     }
   }
 
+  /**
+   * Counts the request against the key's limits, then runs it. Every answer past the
+   * limiter carries its `x-ratelimit-*` headers, a refusal (400, 402, 404…) included:
+   * the request used its slot all the same.
+   */
+  const limited = (key: string, name: string, run: () => unknown) => {
+    const headers = emulator.limit(key, name)?.headers
+    try {
+      return { body: run(), ...(headers !== undefined && { headers }) }
+    } catch (error) {
+      if (error instanceof ProviderError && headers !== undefined) {
+        throw new ProviderError(error.status, error.code, error.message, {
+          ...headers,
+          ...error.headers,
+        })
+      }
+      throw error
+    }
+  }
+
   const withBody = (name: string, run: (key: string, body: Record<string, unknown>) => unknown) =>
     endpoint(name, async (c) => {
       const body = await readJson(c)
       const { apiKey, ...rest } = body
       c.set("loggedBody" as never, rest as never)
       const key = emulator.authenticate(apiKey)
-      const verdict = emulator.limit(key, name)
-      return { body: run(key, body), ...(verdict !== undefined && { headers: verdict.headers }) }
+      return limited(key, name, () => run(key, body))
     })
 
   const inPath = (name: string, run: (key: string, c: Context) => unknown) =>
     endpoint(name, async (c) => {
       const key = emulator.authenticate(c.req.param("apiKey"))
-      const verdict = emulator.limit(key, name)
-      return { body: run(key, c), ...(verdict !== undefined && { headers: verdict.headers }) }
+      return limited(key, name, () => run(key, c))
     })
 
   app.get(
@@ -128,6 +148,36 @@ export const makeApp = (emulator: Emulator): Hono => {
     }
     emulator.setFaults(faults)
     return c.json({ success: true, faults })
+  })
+  app.post("/__emulator/credits", async (c) => {
+    const body = (await c.req.json().catch(() => undefined)) as
+      | { credit?: unknown; apiKey?: unknown }
+      | undefined
+    const credit = body?.credit
+    const apiKey = body?.apiKey
+    if (
+      typeof body !== "object" ||
+      body === null ||
+      Array.isArray(body) ||
+      typeof credit !== "number" ||
+      !Number.isFinite(credit) ||
+      credit < 0 ||
+      (apiKey !== undefined && typeof apiKey !== "string")
+    ) {
+      return c.json(
+        {
+          success: false,
+          code: 90,
+          message: 'The body must be {"credit": EUR} or {"apiKey": "...", "credit": EUR}',
+        },
+        400,
+      )
+    }
+    if (apiKey !== undefined && !Object.hasOwn(emulator.state.credits, apiKey)) {
+      return c.json({ success: false, code: 10, message: "Unknown API key" }, 404)
+    }
+    const keys = emulator.setCredit(credit, apiKey)
+    return c.json({ success: true, credit: cents(credit), keys })
   })
   app.post("/__emulator/reset", (c) => {
     emulator.reset()

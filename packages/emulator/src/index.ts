@@ -22,6 +22,8 @@ export interface InProcessEmulator {
   readonly handle: (request: Request) => Promise<Response>
   /** Replaces the injected faults (`{}` clears them). */
   setFaults(faults: import("./faults.js").Faults): void
+  /** Sets the credit left, in EUR, of one key or of every key (a reset restores the start). */
+  setCredit(credit: number, apiKey?: string): void
   /** Moves a {@link ManualClock} forward and runs what falls due (sends, callbacks). */
   advance(ms: number): Promise<void>
   /** Runs what is due at the current time. */
@@ -61,6 +63,11 @@ export const createEmulator = (options: EmulatorOptions = {}): InProcessEmulator
     },
     handle: async (request) => app.fetch(request),
     setFaults: (faults) => emulator.setFaults(faults),
+    setCredit: (credit, apiKey) => {
+      if (!Number.isFinite(credit) || credit < 0) throw new RangeError(`Invalid credit: ${credit}`)
+      if (emulator.setCredit(credit, apiKey) === 0 && apiKey !== undefined)
+        throw new RangeError("Unknown API key")
+    },
     advance: async (ms) => {
       if (!(emulator.clock instanceof ManualClock)) throw new Error("advance() needs a ManualClock")
       // Step through due tasks in order so that each runs at its own instant.

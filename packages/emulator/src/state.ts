@@ -63,5 +63,10 @@ export interface EmulatorState {
   requests: Array<RequestRecord>
   limits: Record<string, Array<number>>
   tasks: Array<Task>
+  /**
+   * How many campaigns, callbacks and requests so far. Callback and request numbers come
+   * from these; campaign ids do not, since they must not repeat across processes (see
+   * `campaignNumber` in Emulator.ts).
+   */
   counters: { campaign: number; callback: number; request: number }
 }

@@ -5,6 +5,8 @@ interface EmulatorEnv {
   /** Comma-separated valid API keys; default `dev-key`. */
   readonly VOICEPARTNER_EMULATOR_KEYS?: string
   readonly CALLBACK_DELAY_MS?: string
+  /** Starting credit of each key, in EUR; default 100. */
+  readonly VOICEPARTNER_EMULATOR_CREDITS?: string
   /** `"false"` disables the rate limits. */
   readonly RATE_LIMITS?: string
 }
@@ -17,8 +19,14 @@ interface WaitUntil {
 // which is what a development stand-in needs (use the Node server for long-lived state).
 let emulator: InProcessEmulator | undefined
 
+const credits = (raw: string | undefined): number | undefined => {
+  const n = raw === undefined || raw.trim() === "" ? Number.NaN : Number(raw)
+  return Number.isFinite(n) && n >= 0 ? n : undefined
+}
+
 const emulatorFor = (env: EmulatorEnv): InProcessEmulator => {
   emulator ??= createEmulator({
+    credits: credits(env.VOICEPARTNER_EMULATOR_CREDITS),
     apiKeys: (env.VOICEPARTNER_EMULATOR_KEYS ?? "dev-key").split(",").map((k) => k.trim()),
     callbackDelayMs: Number(env.CALLBACK_DELAY_MS ?? 2_000),
     rateLimits: env.RATE_LIMITS !== "false",

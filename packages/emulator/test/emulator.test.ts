@@ -57,7 +57,7 @@ describe("emulator endpoints", () => {
       lang: "fr",
       detail: { "33": { nbSms: 1 } },
     })
-    expect(tts.campaignId).toMatch(/^NDA_\d{8}_\d{5}$/)
+    expect(tts.campaignId).toMatch(/^NDA_\d{8}_\d{10}$/)
     const drop = await (await e.fetch(vms())).json()
     expect(drop).toMatchObject({
       success: true,
@@ -84,6 +84,18 @@ describe("emulator endpoints", () => {
     expect(await wrong.json()).toMatchObject({ success: false, code: 10 })
     const missing = await e.fetch(post("/tts/send", { phoneNumbers: "0612345678", text: "x" }))
     expect(await missing.json()).toMatchObject({ success: false, code: 1 })
+  })
+
+  it.each(["constructor", "toString", "__proto__"])("refuses the key %j as wrong", async (key) => {
+    const e = createEmulator({ clock: new ManualClock() })
+    const me = await e.fetch(new Request(`${base}/me/${key}`))
+    expect(me.status).toBe(401)
+    expect(await me.json()).toMatchObject({ success: false, code: 10 })
+    const sent = await e.fetch(
+      post("/tts/send", { apiKey: key, phoneNumbers: "0612345678", text: "Bonjour" }),
+    )
+    expect(sent.status).toBe(401)
+    expect(Object.keys(e.snapshot().credits)).toEqual(["dev-key"])
   })
 
   it.each([
@@ -210,6 +222,116 @@ describe("emulator rate limits", () => {
     expect(accepted).toBe(2000)
   })
 
+  const tts = (apiKey = "dev-key", phoneNumbers = "0612345678") =>
+    post("/tts/send", { apiKey, phoneNumbers, text: "x" })
+  const statusesOf = async (
+    n: number,
+    request: () => Request,
+    e: ReturnType<typeof createEmulator>,
+  ) => {
+    const out: Array<number> = []
+    for (let i = 0; i < n; i++) out.push((await e.fetch(request())).status)
+    return out
+  }
+
+  it("counts voicemail drops in a rolling minute, not a fixed one", async () => {
+    const e = createEmulator({ clock: new ManualClock() })
+    const at: Record<number, number> = {}
+    for (const second of [0, 10, 20, 30, 40, 50, 60, 61, 70]) {
+      await e.advance(second * 1000 - (e.emulator.clock.now() - Date.UTC(2026, 0, 5, 9)))
+      at[second] = (await e.fetch(vms())).status
+    }
+    // (t - 60 s, t]: at 60 s the send of 0 s has left the window, at 61 s the one of 10 s has not.
+    expect(at).toEqual({
+      0: 200,
+      10: 200,
+      20: 200,
+      30: 200,
+      40: 200,
+      50: 429,
+      60: 200,
+      61: 429,
+      70: 200,
+    })
+  })
+
+  it("holds 5/min and 2000/h per key: one key's sends leave another's alone", async () => {
+    const e = createEmulator({
+      clock: new ManualClock(),
+      apiKeys: ["a-key", "b-key"],
+      credits: 1e9,
+    })
+    expect(await statusesOf(6, () => vms({ apiKey: "a-key" }), e)).toEqual([
+      200, 200, 200, 200, 200, 429,
+    ])
+    expect(await statusesOf(6, () => vms({ apiKey: "b-key" }), e)).toEqual([
+      200, 200, 200, 200, 200, 429,
+    ])
+    const hour = await statusesOf(2001, () => tts("a-key"), e)
+    expect(hour.filter((s) => s === 200)).toHaveLength(2000)
+    expect(hour[2000]).toBe(429)
+    expect((await e.fetch(tts("b-key"))).status).toBe(200)
+  })
+
+  it("counts voice SMS in a rolling hour", async () => {
+    const e = createEmulator({ clock: new ManualClock(), credits: 1e9 })
+    expect(new Set(await statusesOf(1000, () => tts(), e))).toEqual(new Set([200]))
+    await e.advance(30 * 60_000)
+    expect(new Set(await statusesOf(1000, () => tts(), e))).toEqual(new Set([200]))
+    await e.advance(30 * 60_000 - 1)
+    const limited = await e.fetch(tts())
+    expect(limited.status).toBe(429)
+    expect(limited.headers.get("x-ratelimit-remaining")).toBe("0")
+    await e.advance(1) // the first thousand leave the window together
+    const again = await statusesOf(1001, () => tts(), e)
+    expect(again.slice(0, 1000).every((s) => s === 200)).toBe(true)
+    expect(again[1000]).toBe(429)
+  })
+
+  it("counts a send refused for its content, not one refused with 429, and says so in headers", async () => {
+    const e = createEmulator({ clock: new ManualClock() })
+    const invalid = await e.fetch(tts("dev-key", "12"))
+    expect(invalid.status).toBe(400)
+    expect(invalid.headers.get("x-ratelimit-limit")).toBe("2000")
+    expect(invalid.headers.get("x-ratelimit-remaining")).toBe("1999")
+    const ok = await e.fetch(tts())
+    expect(ok.headers.get("x-ratelimit-remaining")).toBe("1998")
+    // Voicemail drops: four refused ones and one accepted fill the minute.
+    const drops = [
+      vms({ tokenAudio: "missing" }),
+      vms({ phoneNumbers: "" }),
+      vms({ sender: "abc" }),
+      vms({ emailForNotification: "nope" }),
+      vms(),
+    ]
+    const statuses: Array<number> = []
+    for (const drop of drops) statuses.push((await e.fetch(drop)).status)
+    expect(statuses).toEqual([404, 400, 400, 400, 200])
+    const over = await e.fetch(vms())
+    expect(over.status).toBe(429)
+    expect(await statusesOf(3, () => vms(), e)).toEqual([429, 429, 429])
+    await e.advance(60_000) // the 429s did not count: the minute is free again
+    expect(await statusesOf(5, () => vms(), e)).toEqual([200, 200, 200, 200, 200])
+  })
+
+  it.each([
+    ["me", 5, () => new Request(`${base}/me/dev-key`)],
+    [
+      "audio-file/rename",
+      5,
+      () =>
+        post("/audio-file/rename", { apiKey: "dev-key", tokenAudio: "dev-audio", filename: "Abc" }),
+    ],
+    ["audios", 360, () => new Request(`${base}/audios/dev-key`)],
+  ])("admits %s %i times per rolling minute", async (_name, limit, request) => {
+    const e = createEmulator({ clock: new ManualClock() })
+    const statuses = await statusesOf(limit + 1, request, e)
+    expect(statuses.slice(0, limit).every((s) => s === 200)).toBe(true)
+    expect(statuses[limit]).toBe(429)
+    await e.advance(60_000)
+    expect((await e.fetch(request())).status).toBe(200)
+  })
+
   it("can be disabled", async () => {
     const e = createEmulator({ clock: new ManualClock(), rateLimits: false })
     for (let i = 0; i < 10; i++) expect((await e.fetch(vms())).status).toBe(200)
@@ -322,5 +444,66 @@ describe("Node server", () => {
     } finally {
       await server.close()
     }
+  })
+})
+
+describe("emulator credit", () => {
+  const control = (e: ReturnType<typeof createEmulator>, body: unknown) =>
+    e.fetch(
+      new Request("http://emulator/__emulator/credits", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: typeof body === "string" ? body : JSON.stringify(body),
+      }),
+    )
+  const credit = async (e: ReturnType<typeof createEmulator>, key = "dev-key") =>
+    (await json<{ credit: string }>(e.fetch(new Request(`${base}/me/${key}`)))).credit
+  const numbers = (from: number) =>
+    Array.from({ length: 500 }, (_, i) => `06${String(from + i).padStart(8, "0")}`).join(",")
+
+  it("is set at run time by POST /__emulator/credits: enough for 5,000 numbers", async () => {
+    const e = createEmulator({ clock: new ManualClock() })
+    const statuses: Array<number> = []
+    for (let batch = 0; batch < 3; batch++) {
+      const sent = await e.fetch(
+        post("/tts/send", { apiKey: "dev-key", phoneNumbers: numbers(0), text: "Bonjour" }),
+      )
+      statuses.push(sent.status)
+    }
+    expect(statuses).toEqual([200, 200, 402]) // 45 EUR per 500 numbers: 100 EUR is not enough
+    const answer = await control(e, { credit: 5000 })
+    expect(answer.status).toBe(200)
+    expect(await answer.json()).toEqual({ success: true, credit: 5000, keys: 1 })
+    for (let batch = 0; batch < 10; batch++) {
+      const sent = await e.fetch(
+        post("/tts/send", {
+          apiKey: "dev-key",
+          phoneNumbers: numbers(batch * 500),
+          text: "Bonjour",
+        }),
+      )
+      expect(sent.status).toBe(200)
+    }
+    expect(await credit(e)).toBe("4550.00")
+    e.reset()
+    expect(await credit(e)).toBe("100.00") // back to the starting credit
+  })
+
+  it("can be set for one key, and refuses what is not an amount for a known key", async () => {
+    const e = createEmulator({ clock: new ManualClock(), apiKeys: ["a-key", "b-key"] })
+    expect((await control(e, { apiKey: "b-key", credit: 12.345 })).status).toBe(200)
+    expect([await credit(e, "a-key"), await credit(e, "b-key")]).toEqual(["100.00", "12.35"])
+    for (const bad of [{}, { credit: -1 }, { credit: "5000" }, [5000], "{nope"]) {
+      const refused = await control(e, bad)
+      expect(refused.status).toBe(400)
+      expect(await refused.json()).toMatchObject({ success: false })
+    }
+    const unknown = await control(e, { apiKey: "nope", credit: 1 })
+    expect(unknown.status).toBe(404)
+    expect([await credit(e, "a-key"), await credit(e, "b-key")]).toEqual(["100.00", "12.35"])
+    e.setCredit(7, "a-key") // the same, in process
+    expect(await credit(e, "a-key")).toBe("7.00")
+    expect(() => e.setCredit(1, "nope")).toThrow(RangeError)
+    expect(Object.keys(e.snapshot().credits)).toEqual(["a-key", "b-key"])
   })
 })

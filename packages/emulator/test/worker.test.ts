@@ -39,6 +39,7 @@ beforeAll(async () => {
       bindings: {
         VOICEPARTNER_EMULATOR_KEYS: "dev-key",
         CALLBACK_DELAY_MS: "100",
+        VOICEPARTNER_EMULATOR_CREDITS: "5000",
         RATE_LIMITS: "true",
       },
     }),
@@ -53,7 +54,7 @@ afterAll(async () => {
 describe("emulator under workerd", () => {
   it("answers like the provider and delivers callbacks", async () => {
     const me = await mf.dispatchFetch("http://emulator/v1/me/dev-key")
-    expect(await me.json()).toMatchObject({ success: true, credit: "100.00" })
+    expect(await me.json()).toMatchObject({ success: true, credit: "5000.00" })
     const sent = await mf.dispatchFetch("http://emulator/v1/tts/send", {
       method: "POST",
       body: JSON.stringify({

@@ -92,6 +92,7 @@ try {
     serve({
       module,
       compatibilityDate: COMPATIBILITY_DATE,
+      compatibilityFlags: ["enable_request_signal"],
       durableObjects: { QUOTA: "QuotaObject", LEDGER: "ClientLedger" },
       bindings: gatewayBindings({
         upstreamBaseUrl: `${emulator.url}/v1`,

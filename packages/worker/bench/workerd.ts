@@ -14,6 +14,8 @@ export interface WorkerdOptions {
   /** Path of the Worker's ES module (a bundle: it may import only `cloudflare:` modules). */
   readonly module: string
   readonly compatibilityDate: string
+  /** As in `wrangler.jsonc` (the gateway needs `enable_request_signal`). */
+  readonly compatibilityFlags?: ReadonlyArray<string>
   /** Text bindings (vars and secrets). */
   readonly bindings: Readonly<Record<string, string>>
   /** Durable Object bindings, name → class, each with SQLite storage on disk. */
@@ -38,7 +40,9 @@ const cpuMsOf = (pid: number | undefined): number => {
   }
 }
 
-const workerdBinary: string = (workerdModule as { default: string }).default
+// Node's own loader gives the CommonJS exports object, vitest's gives its `default`.
+const workerdBinary: string =
+  typeof workerdModule === "string" ? workerdModule : (workerdModule as { default: string }).default
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 
 /** Starts workerd and resolves once the Worker answers; `close()` stops it and deletes its state. */
@@ -68,6 +72,7 @@ const config :Workerd.Config = (
     (name = "main", worker = (
       modules = [(name = "worker.js", esModule = embed "worker.js")],
       compatibilityDate = "${options.compatibilityDate}",
+      compatibilityFlags = [${(options.compatibilityFlags ?? []).map((f) => JSON.stringify(f)).join(", ")}],
       bindings = [${bindings.join(", ")}],
       durableObjectNamespaces = [${objects
         .map(([, c]) => `(className = "${c}", uniqueKey = "bench-${c}", enableSql = true)`)

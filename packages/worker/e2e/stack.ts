@@ -66,7 +66,11 @@ export const startReceiver = async (status: (id: string, attempt: number) => num
 export interface Gateway {
   readonly url: string
   readonly logs: Array<string>
+  /** Where `wrangler dev` persists the Durable Objects' state (`--persist-to`). */
+  readonly stateDir: string
   restart(): Promise<void>
+  /** Stops `wrangler dev`, keeping its state on disk (to inspect it). */
+  stop(): Promise<void>
   close(): Promise<void>
 }
 
@@ -75,12 +79,25 @@ export interface GatewaySetup {
   readonly upstreamBaseUrl: string
   readonly webhookUrl: string
   readonly retrySchedule: string
+  /**
+   * The gateway's own origin (`PUBLIC_URL`), on which callback URLs are minted.
+   * `startGateway` sets it; the default is a placeholder no callback reaches.
+   */
+  readonly publicUrl?: string
   /** More bindings, e.g. `RATE_LIMIT_POLICY`. */
   readonly vars?: Readonly<Record<string, string>>
 }
 
-/** The gateway's bindings for a setup. */
+/** `host:port` of a URL, the port always written (the form `OUTBOUND_HTTP_ALLOW` takes). */
+const hostPort = (url: string): string => {
+  const { hostname, port, protocol } = new URL(url)
+  return `${hostname}:${port === "" ? (protocol === "https:" ? "443" : "80") : port}`
+}
+
+/** The gateway's bindings for a setup; the receiver is the one plain-http host allowed. */
 export const gatewayBindings = (options: GatewaySetup): Record<string, string> => ({
+  PUBLIC_URL: options.publicUrl ?? "http://gateway.invalid",
+  OUTBOUND_HTTP_ALLOW: hostPort(options.webhookUrl),
   VOICEPARTNER_API_KEY: UPSTREAM_KEY,
   VOICEPARTNER_BASE_URL: options.upstreamBaseUrl,
   CALLBACK_SIGNING_KEY: CALLBACK_KEY,
@@ -102,15 +119,16 @@ export const startGateway = async (options: GatewaySetup): Promise<Gateway> => {
   const dir = mkdtempSync(join(tmpdir(), "vp-gateway-e2e-"))
   const port = await freePort()
   const envFile = join(dir, "e2e.env")
+  const stateDir = join(dir, "state")
+  const url = `http://127.0.0.1:${port}`
   writeFileSync(
     envFile,
-    Object.entries(gatewayBindings(options))
+    Object.entries(gatewayBindings({ ...options, publicUrl: url }))
       .map(([k, v]) => `${k}='${v}'`)
       .join("\n"),
   )
   const logs: Array<string> = []
   let child: ChildProcess | undefined
-  const url = `http://127.0.0.1:${port}`
   const start = async () => {
     const inspector = await freePort()
     child = spawn(
@@ -127,7 +145,7 @@ export const startGateway = async (options: GatewaySetup): Promise<Gateway> => {
         "--env-file",
         envFile,
         "--persist-to",
-        join(dir, "state"),
+        stateDir,
         "--show-interactive-dev-session=false",
       ],
       {
@@ -136,6 +154,8 @@ export const startGateway = async (options: GatewaySetup): Promise<Gateway> => {
         env: {
           ...process.env,
           CLOUDFLARE_CF_FETCH_ENABLED: "false",
+          // As in pnpm dev: no local trace store (it records outbound URLs, keys included).
+          X_LOCAL_OBSERVABILITY: "false",
           WRANGLER_SEND_METRICS: "false",
           NO_COLOR: "1",
         },
@@ -169,6 +189,8 @@ export const startGateway = async (options: GatewaySetup): Promise<Gateway> => {
   return {
     url,
     logs,
+    stateDir,
+    stop,
     restart: async () => {
       await stop()
       await start()

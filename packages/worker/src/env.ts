@@ -10,14 +10,33 @@ export interface Env {
   /** Secret: HMAC key of the callback URLs handed to Voice Partner. */
   readonly CALLBACK_SIGNING_KEY?: string
   readonly VOICEPARTNER_BASE_URL?: string
-  /** The gateway's public origin, for callback URLs; defaults to the request's origin. */
+  /**
+   * The gateway's public http(s) origin, e.g. `https://gateway.example.com`: callback URLs
+   * are minted on it, never on the request's Host. Unset: sends answer 500
+   * `GATEWAY_MISCONFIGURED`; other routes work. Malformed: the gateway does not start.
+   */
   readonly PUBLIC_URL?: string
+  /**
+   * Comma-separated `host:port` pairs (port always written, e.g. `127.0.0.1:8789`) that
+   * `notifyUrl`s and webhooks may reach over plain http or on a loopback/private address,
+   * matched exactly after canonicalisation. Unset: public https only. For development
+   * receivers and tests; production needs none.
+   */
+  readonly OUTBOUND_HTTP_ALLOW?: string
   /** Seconds between webhook delivery attempts, comma-separated. */
   readonly WEBHOOK_RETRY_SCHEDULE?: string
   /** JSON: per-endpoint windows replacing core's documented limits (see `ratePolicy`). */
   readonly RATE_LIMIT_POLICY?: string
   /** `off` drops the per-request log line (errors are still logged). */
   readonly REQUEST_LOG?: string
+  /** Seconds one webhook attempt may take (default 10). */
+  readonly WEBHOOK_TIMEOUT?: string
+  /** Webhook attempts in flight at once per destination origin (default 4). */
+  readonly WEBHOOK_CONCURRENCY?: string
+  /** Days sends, events and deliveries are kept after their last activity (default 30). */
+  readonly RETENTION_DAYS?: string
+  /** Hours an `Idempotency-Key` and its answer are kept (default 24). */
+  readonly IDEMPOTENCY_RETENTION_HOURS?: string
   readonly QUOTA: DurableObjectNamespace<QuotaObject>
   readonly LEDGER: DurableObjectNamespace<ClientLedger>
 }

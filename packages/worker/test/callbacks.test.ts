@@ -1,7 +1,7 @@
-import { env, runDurableObjectAlarm, SELF } from "cloudflare:test"
+import { env, runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare:test"
 import { verifyWebhook } from "@voicepartner/core/webhooks/standardWebhooks"
 import * as Redacted from "effect/Redacted"
-import { describe, expect, it } from "vitest"
+import { describe, expect, it, vi } from "vitest"
 import { mintCallbackPath } from "../src/callbacks/callbackUrl.js"
 import { answer, dropBody, gateway, useHarness } from "./harness.js"
 import { CALLBACK_KEY, SECRETS, TOKENS } from "./testEnv.js"
@@ -148,11 +148,12 @@ describe("provider callbacks", () => {
   })
 
   it("refuses forged, tampered and expired callback URLs with 401 and stores nothing", async () => {
-    await sendTts({ phoneNumbers: "0612345601", text: "Bonjour" })
+    const campaignId = await sendTts({ phoneNumbers: "0612345601", text: "Bonjour" })
     const url = new URL(callbackUrl())
     const segments = url.pathname.split("/")
+    // The send's own campaign id: another one is refused too (409, see eventBinding.test.ts).
     const payload = JSON.stringify({
-      campaignId: "NDA_X",
+      campaignId,
       status: "delivered",
       phoneNumber: "0033612345601",
     })
@@ -179,9 +180,12 @@ describe("provider callbacks", () => {
       const refused = await answer(await post(path))
       expect(refused.status).toBe(401)
     }
-    expect((await gateway("/v1/campaigns/NDA_X", { token: TOKENS.alpha })).status).toBe(404)
+    const events = async () =>
+      (await answer(await gateway(`/v1/campaigns/${campaignId}`, { token: TOKENS.alpha }))).json
+        .events
+    expect(await events()).toHaveLength(0)
     expect((await post(url.pathname)).status).toBe(200)
-    expect((await gateway("/v1/campaigns/NDA_X", { token: TOKENS.alpha })).status).toBe(200)
+    expect(await events()).toHaveLength(1)
   })
 
   it("400 for a callback whose payload is not a status", async () => {
@@ -200,3 +204,53 @@ const runInLedger = async (stub: DurableObjectStub, statement: string) => {
     state.storage.sql.exec(statement)
   })
 }
+
+describe("callback URLs are credentials", () => {
+  /** Every text the client's ledger stores, table by table. */
+  const stored = (client: string) =>
+    runInDurableObject(ledger(client), (_instance, state: DurableObjectState) => {
+      const sql = state.storage.sql
+      const tables = sql
+        .exec<{ name: string }>(
+          `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '_cf_%' AND name NOT LIKE 'sqlite_%'`,
+        )
+        .toArray()
+      return tables.map(({ name }) => JSON.stringify(sql.exec(`SELECT * FROM "${name}"`).toArray()))
+    })
+
+  it("the ledger stores no minted callback URL, even when the provider echoes it", async () => {
+    await sendTts({ phoneNumbers: "0612345601", text: "Bonjour" })
+    await gateway("/v1/campaign/send", { token: TOKENS.alpha, json: dropBody("0612345601") })
+    await h.upstream.runDue()
+    await flush("alpha")
+    // A provider answer quoting the notifyUrl it was given (as an error message may).
+    const spy = vi.mocked(globalThis.fetch)
+    const inner = spy.getMockImplementation() as typeof fetch
+    spy.mockImplementation(async (input, init) => {
+      const request = new Request(input, init)
+      if (!request.url.endsWith("/tts/send")) return inner(input, init)
+      const { notifyUrl } = (await request.json()) as { notifyUrl: string }
+      return Response.json(
+        {
+          success: false,
+          code: "NOTIFY_URL_INVALID",
+          message: `notifyUrl ${notifyUrl} (${encodeURIComponent(notifyUrl)}) is not reachable`,
+        },
+        { status: 400 },
+      )
+    })
+    const refused = await gateway("/v1/tts/send", {
+      token: TOKENS.alpha,
+      headers: { "idempotency-key": "echo-1" },
+      json: { phoneNumbers: "0612345601", text: "Bonjour" },
+    })
+    expect(refused.status).toBe(400)
+    await refused.body?.cancel()
+    const texts = await stored("alpha")
+    expect(texts.join("\n")).toContain("NOTIFY_URL_INVALID")
+    for (const text of texts) {
+      expect(text).not.toContain("/callbacks/")
+      expect(text.toLowerCase()).not.toContain("%2fcallbacks%2f")
+    }
+  })
+})

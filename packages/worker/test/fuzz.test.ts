@@ -54,6 +54,14 @@ const body = fc.oneof(
       { requiredKeys: [] },
     )
     .map((v) => JSON.stringify(v)),
+  // Nesting far past the gateway's limit, in a field or as the whole body.
+  fc
+    .tuple(fc.integer({ min: 33, max: 20_000 }), fc.constantFrom("[", '{"a":'), fc.boolean())
+    .map(([levels, open, inField]) => {
+      const close = open === "[" ? "]" : "}"
+      const deep = `${open.repeat(levels)}1${close.repeat(levels)}`
+      return inField ? `{"phoneNumbers":${deep},"text":"x"}` : deep
+    }),
 )
 
 describe("no client input gets a 500", () => {

@@ -20,6 +20,9 @@ export const testBindings = {
   VOICEPARTNER_BASE_URL: "http://voicepartner.test/v1",
   CALLBACK_SIGNING_KEY: CALLBACK_KEY,
   PUBLIC_URL: "http://gateway.test",
+  // The harness's webhook receivers: the only plain-http host the test gateway may reach.
+  OUTBOUND_HTTP_ALLOW: "hooks.test:80,slow.test:80",
+  WEBHOOK_TIMEOUT: "2",
   WEBHOOK_RETRY_SCHEDULE: "5,30",
   CLIENTS: JSON.stringify([
     {

@@ -12,6 +12,7 @@ import {
   validateCampaignSend,
 } from "../model/CampaignSendRequest.js"
 import type { Endpoint } from "../model/Endpoint.js"
+import { MAX_NUMBERS_PER_REQUEST } from "../model/limits.js"
 import type { Tolerant } from "../model/responses.js"
 import { type TtsSendInput, TtsSendRequest, validateTtsSend } from "../model/TtsSendRequest.js"
 import type { Validated } from "../model/Validated.js"
@@ -23,7 +24,10 @@ import type { BulkEvent, BulkProgress } from "./BulkEvent.js"
 import type { BulkSummary, FailedChunk, SentChunk } from "./BulkSummary.js"
 
 /** The upstream's documented maximum of numbers per request. */
-export const MAX_NUMBERS_PER_REQUEST = 500
+export { MAX_NUMBERS_PER_REQUEST }
+
+// The whole list is validated once, then split: no per-request limit applies to it.
+const wholeList = { maxRecipients: Number.POSITIVE_INFINITY }
 
 /** Options of a bulk send. */
 export interface BulkOptions {
@@ -199,7 +203,7 @@ const runBulk = <R extends { readonly phoneNumbers: ReadonlyArray<string> }>(
  */
 export const sendTtsBulk = (input: TtsSendInput, options: BulkOptions = {}) =>
   Effect.flatMap(Clock.currentTimeMillis, (now) =>
-    runBulk(validateTtsSend(input, { now }), ttsSender, options),
+    runBulk(validateTtsSend(input, { now, ...wholeList }), ttsSender, options),
   )
 
 /**
@@ -213,7 +217,7 @@ export const sendTtsBulk = (input: TtsSendInput, options: BulkOptions = {}) =>
  */
 export const sendCampaignBulk = (input: CampaignSendInput, options: BulkOptions = {}) =>
   Effect.flatMap(Clock.currentTimeMillis, (now) =>
-    runBulk(validateCampaignSend(input, { now }), campaignSender, options),
+    runBulk(validateCampaignSend(input, { now, ...wholeList }), campaignSender, options),
   )
 
 const ttsSender: Sender<TtsSendRequest> = {

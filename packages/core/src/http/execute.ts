@@ -98,7 +98,10 @@ const attemptOnce = (
     const { endpoint } = call
     const secret = Redacted.value(options.apiKey)
     const reservation = yield* options.limiter.acquire(endpoint, { maxWaitMs: options.maxWaitMs })
-    yield* waitForReservation(reservation)
+    // A caller that leaves while waiting for its slot sends nothing: give the slot back.
+    yield* waitForReservation(reservation).pipe(
+      Effect.onInterrupt(() => options.limiter.release(reservation)),
+    )
     const { url, init } = buildRequest(call, secret, options.baseUrl)
     const transportError = (reason: TransportError["reason"], detail: string) =>
       new TransportError({

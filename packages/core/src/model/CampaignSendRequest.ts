@@ -3,7 +3,7 @@ import * as Schema from "effect/Schema"
 import { ValidationError } from "../errors/ValidationError.js"
 import type { ScheduledDateInput } from "../schedule/scheduledDate.js"
 import { IssueCollector, type OnInvalidRecipients } from "./fieldChecks.js"
-import type { Validated } from "./Validated.js"
+import type { Validated, ValidateOptions } from "./Validated.js"
 
 /**
  * What a caller gives for a voicemail drop (`POST /campaign/send`). On a mobile the
@@ -64,7 +64,7 @@ export type CampaignSendBody = typeof CampaignSendBody.Type
  */
 export const validateCampaignSend = (
   input: CampaignSendInput,
-  options: { readonly now: number },
+  options: ValidateOptions,
 ): Result.Result<Validated<CampaignSendRequest>, ValidationError> => {
   const check = new IssueCollector()
   const raw = input as Partial<Record<keyof CampaignSendInput, unknown>>
@@ -72,11 +72,17 @@ export const validateCampaignSend = (
     "phoneNumbers",
     raw.phoneNumbers,
     input.onInvalidRecipients ?? "fail",
+    options.maxRecipients,
   )
   const tokenAudio = check.requiredString("tokenAudio", raw.tokenAudio)
   const emailForNotification = check.email("emailForNotification", raw.emailForNotification)
   const sender = check.optionalPhone("sender", raw.sender)
-  const scheduledDate = check.optionalSchedule("scheduledDate", raw.scheduledDate, options.now)
+  const scheduledDate = check.optionalSchedule(
+    "scheduledDate",
+    raw.scheduledDate,
+    options.now,
+    options.latestSchedule,
+  )
   const notifyUrl = check.optionalUrl("notifyUrl", raw.notifyUrl)
   if (
     check.issues.length > 0 ||

@@ -2,8 +2,8 @@ import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import { ValidationError } from "../errors/ValidationError.js"
 import type { ScheduledDateInput } from "../schedule/scheduledDate.js"
-import { IssueCollector, type OnInvalidRecipients } from "./fieldChecks.js"
-import { type Validated, ValidationWarning } from "./Validated.js"
+import { IssueCollector, type OnInvalidRecipients, quote } from "./fieldChecks.js"
+import { type Validated, type ValidateOptions, ValidationWarning } from "./Validated.js"
 
 /**
  * What a caller gives to send a text-to-speech voice SMS (`POST /tts/send`).
@@ -72,7 +72,7 @@ const MAX_RATE = 2
  */
 export const validateTtsSend = (
   input: TtsSendInput,
-  options: { readonly now: number },
+  options: ValidateOptions,
 ): Result.Result<Validated<TtsSendRequest>, ValidationError> => {
   const check = new IssueCollector()
   const warnings: Array<ValidationWarning> = []
@@ -81,25 +81,22 @@ export const validateTtsSend = (
     "phoneNumbers",
     raw.phoneNumbers,
     input.onInvalidRecipients ?? "fail",
+    options.maxRecipients,
   )
-  const text = check.optionalString("text", raw.text)
+  const text = check.optionalSpokenText("text", raw.text)
   const tokenAudio = check.optionalString("tokenAudio", raw.tokenAudio)
   if (text !== undefined && tokenAudio !== undefined) {
     check.add(
       "tokenAudio",
       "give either text or tokenAudio, not both (Voice Partner would ignore the text)",
     )
-  } else if (
-    text === undefined &&
-    tokenAudio === undefined &&
-    raw.text === undefined &&
-    raw.tokenAudio === undefined
-  ) {
+  } else if (raw.text == null && raw.tokenAudio == null) {
+    // null is absent (JSON callers send it); a given but unusable value has its own issue.
     check.add("text", "is required when no tokenAudio is given")
   }
   const lang = check.optionalString("lang", raw.lang)?.toLowerCase() ?? "fr"
   if (!/^[a-z]{2}$/.test(lang))
-    check.add("lang", `"${lang}" is not a two-letter language code such as fr or en`)
+    check.add("lang", `${quote(lang)} is not a two-letter language code such as fr or en`)
   let speechRate: number | undefined
   if (raw.speechRate !== undefined) {
     if (typeof raw.speechRate !== "number" || !Number.isFinite(raw.speechRate)) {
@@ -122,7 +119,12 @@ export const validateTtsSend = (
     }
   }
   const notifyUrl = check.optionalUrl("notifyUrl", raw.notifyUrl)
-  const scheduledDate = check.optionalSchedule("scheduledDate", raw.scheduledDate, options.now)
+  const scheduledDate = check.optionalSchedule(
+    "scheduledDate",
+    raw.scheduledDate,
+    options.now,
+    options.latestSchedule,
+  )
   if (check.issues.length > 0 || recipients === undefined) {
     return Result.fail(ValidationError.fromIssues(check.issues))
   }

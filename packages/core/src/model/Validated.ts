@@ -16,3 +16,21 @@ export interface Validated<R> {
   readonly recipients: RecipientList | undefined
   readonly warnings: ReadonlyArray<ValidationWarning>
 }
+
+/**
+ * What a validator needs besides the input: the current time, and the limits of the
+ * request being built (a single upstream request takes at most 500 numbers; a caller
+ * that splits the list itself, like a bulk send, lifts that).
+ *
+ * @example
+ * ```ts
+ * const options: ValidateOptions = { now: Date.now(), latestSchedule: Date.now() + 365 * 86_400_000 }
+ * ```
+ */
+export interface ValidateOptions {
+  readonly now: number
+  /** Most distinct valid numbers accepted; default 500 (`MAX_NUMBERS_PER_REQUEST`). */
+  readonly maxRecipients?: number | undefined
+  /** Latest accepted `scheduledDate` (epoch ms); none by default. */
+  readonly latestSchedule?: number | undefined
+}

@@ -2,6 +2,20 @@ import { ValidationIssue } from "../errors/ValidationError.js"
 import { normalizeRecipients, type RecipientList } from "../phone/normalizeRecipients.js"
 import { parsePhoneNumber } from "../phone/parsePhoneNumber.js"
 import { parseScheduledDate, type ScheduledDateInput } from "../schedule/scheduledDate.js"
+import { MAX_NUMBERS_PER_REQUEST } from "./limits.js"
+
+// Characters that render as nothing: zero-width spaces and joiners, word joiner, BOM,
+// soft hyphen, Mongolian vowel separator. `trim()` keeps them, and a field made only of
+// them is as empty as "".
+const invisible = /[\s\u00ad\u180e\u200b-\u200f\u2060-\u2064\ufeff]/gu
+const strip = (text: string) => text.replace(invisible, "")
+
+/** Longest piece of an input quoted back in a message: answers stay small. */
+const QUOTE_MAX = 40
+
+/** An input as quoted in a message: shortened past {@link QUOTE_MAX} characters. */
+export const quote = (text: string): string =>
+  JSON.stringify(text.length > QUOTE_MAX ? `${text.slice(0, QUOTE_MAX)}…` : text)
 
 /**
  * Collects the issues of one request so that every problem is reported at once, each
@@ -26,7 +40,7 @@ export class IssueCollector {
     if (value === undefined || value === null) return undefined
     if (typeof value !== "string") return this.add(field, `must be a string, got ${typeOf(value)}`)
     const trimmed = value.trim()
-    if (trimmed.length === 0) {
+    if (strip(trimmed).length === 0) {
       this.add(field, required ? "is required and must not be empty" : "must not be empty")
       return undefined
     }
@@ -53,7 +67,7 @@ export class IssueCollector {
     const text = this.requiredString(field, value)
     if (text === undefined) return undefined
     if (!/^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/.test(text)) {
-      return this.add(field, `"${text}" is not a valid e-mail address`)
+      return this.add(field, `${quote(text)} is not a valid e-mail address`)
     }
     return text
   }
@@ -63,17 +77,35 @@ export class IssueCollector {
     const text = this.optionalString(field, value)
     if (text === undefined) return undefined
     const parsed = parsePhoneNumber(text)
-    if (!parsed.ok) return this.add(field, `"${text}" ${parsed.reason}`)
+    if (!parsed.ok) return this.add(field, `${quote(text)} ${parsed.reason}`)
     return parsed.value.e164
   }
 
-  optionalSchedule(field: string, value: unknown, nowMs: number): string | undefined {
+  /** Text read aloud: it must hold something to read (a letter or a digit). */
+  optionalSpokenText(field: string, value: unknown): string | undefined {
+    const text = this.optionalString(field, value)
+    if (text === undefined) return undefined
+    if (!/[\p{L}\p{N}]/u.test(text))
+      return this.add(field, "has nothing to read: it needs at least one letter or digit")
+    return text
+  }
+
+  optionalSchedule(
+    field: string,
+    value: unknown,
+    nowMs: number,
+    latestMs?: number,
+  ): string | undefined {
     if (value === undefined || value === null) return undefined
     if (!(value instanceof Date) && typeof value !== "string") {
       return this.add(field, `must be a Date or a string, got ${typeOf(value)}`)
     }
     const parsed = parseScheduledDate(value as ScheduledDateInput, nowMs)
     if (!parsed.ok) return this.add(field, parsed.reason)
+    if (latestMs !== undefined && parsed.value.epochMs > latestMs) {
+      const days = Math.floor((latestMs - nowMs) / 86_400_000)
+      return this.add(field, `must be at most ${days} days ahead`)
+    }
     return parsed.value.upstream
   }
 
@@ -85,6 +117,7 @@ export class IssueCollector {
     field: string,
     value: unknown,
     onInvalid: OnInvalidRecipients,
+    max: number = MAX_NUMBERS_PER_REQUEST,
   ): RecipientList | undefined {
     let entries: Iterable<string> | string
     if (typeof value === "string") entries = value
@@ -95,8 +128,17 @@ export class IssueCollector {
     const list = normalizeRecipients(entries)
     if (onInvalid === "fail") {
       for (const bad of list.invalid) {
-        this.add(field, `"${bad.input}" ${bad.reason}`, { index: bad.index, input: bad.input })
+        this.add(field, `${quote(bad.input)} ${bad.reason}`, {
+          index: bad.index,
+          input: bad.input.length > QUOTE_MAX ? `${bad.input.slice(0, QUOTE_MAX)}…` : bad.input,
+        })
       }
+    }
+    if (list.numbers.length > max) {
+      this.add(
+        field,
+        `has ${list.numbers.length} numbers; a request takes at most ${max} (split the list: sendBulk does)`,
+      )
     }
     if (list.numbers.length === 0 && (onInvalid === "skip" || list.invalid.length === 0)) {
       this.add(field, "has no valid phone number")

@@ -53,6 +53,11 @@ export class RateLimiter extends Context.Service<
       endpoint: Endpoint,
       options?: { readonly maxWaitMs?: number | undefined },
     ) => Effect.Effect<Reservation, RateLimitedError>
+    /**
+     * Gives back a reservation that will not be used (its caller left while waiting for
+     * the slot): the slot is free for others again. Releasing twice frees one slot.
+     */
+    readonly release: (reservation: Reservation) => Effect.Effect<void>
     /** No admission before `untilMs`: the upstream answered 429. */
     readonly block: (endpoint: Endpoint, untilMs: number) => Effect.Effect<void>
     readonly snapshot: (endpoint: Endpoint) => Effect.Effect<RateLimitSnapshot>
@@ -119,6 +124,12 @@ export const makeMemoryRateLimiter = (policy: RateLimitPolicy) =>
             return Effect.succeed<Reservation>({ endpoint, at })
           }),
         ),
+      release: ({ endpoint, at }) =>
+        Effect.sync(() => {
+          const state = states.get(endpoint) as EndpointState
+          const index = state.log.lastIndexOf(at)
+          if (index >= 0) state.log.splice(index, 1)
+        }),
       block: (endpoint, untilMs) =>
         Effect.sync(() => {
           const state = states.get(endpoint) as EndpointState

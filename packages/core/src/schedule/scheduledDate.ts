@@ -24,6 +24,8 @@ const daysInMonth = (year: number, month: number): number =>
 const readString = (
   text: string,
 ): { ok: true; epochMs: number } | { ok: false; reason: string } => {
+  // No date-time is this long; quoting a huge input back would bloat every answer.
+  if (text.length > 64) return { ok: false, reason: "is too long to be a date-time" }
   const m = pattern.exec(text.trim())
   if (m === null) {
     return {

@@ -1,5 +1,7 @@
 import { type Endpoint, Endpoints } from "@voicepartner/core/model/Endpoint"
 import * as Redacted from "effect/Redacted"
+import type { OutboundAllowList } from "../security/outboundAllowList.js"
+import { checkOutboundUrl } from "../security/outboundUrl.js"
 
 /** What a client may do: an upstream operation, or `campaigns` (read its own sends). */
 export type Operation = Endpoint | "campaigns"
@@ -11,7 +13,10 @@ export interface ClientConfig {
   /** Hex SHA-256 of the client's token: the token itself is never stored. */
   readonly tokenSha256: Uint8Array
   readonly operations: ReadonlySet<Operation>
-  /** Where delivery events go when a send gave no `notifyUrl` of its own. */
+  /**
+   * Where delivery events go when a send gave no `notifyUrl` of its own: canonical, and
+   * through the outbound policy.
+   */
   readonly webhookUrl: string | undefined
   /** Standard Webhooks secret (`whsec_…`) that signs forwarded events. */
   readonly webhookSecret: Redacted.Redacted<string> | undefined
@@ -28,27 +33,20 @@ const hexBytes = (hex: string): Uint8Array => {
   return bytes
 }
 
-const isHttpUrl = (text: string): boolean => {
-  try {
-    const url = new URL(text)
-    return url.protocol === "https:" || url.protocol === "http:"
-  } catch {
-    return false
-  }
-}
-
 /**
  * Parses the `CLIENTS` secret: a JSON array of
- * `{ id, name?, tokenSha256, operations?, webhookUrl?, webhookSecret? }`. Problems are
- * reported by path and never quote a value (the list holds secrets).
+ * `{ id, name?, tokenSha256, operations?, webhookUrl?, webhookSecret? }`; each
+ * `webhookUrl` must pass the outbound policy (`allow`: `OUTBOUND_HTTP_ALLOW`). Problems
+ * are reported by path and never quote a value (the list holds secrets).
  *
  * @example
  * ```ts
- * parseClients('[{"id":"dev","tokenSha256":"…64 hex…","operations":["*"]}]')
+ * parseClients('[{"id":"dev","tokenSha256":"…64 hex…","operations":["*"]}]', new Set())
  * ```
  */
 export const parseClients = (
   json: string,
+  allow: OutboundAllowList,
 ): { readonly clients: ReadonlyArray<ClientConfig> } | { readonly problem: string } => {
   let raw: unknown
   try {
@@ -72,8 +70,10 @@ export const parseClients = (
     const ops = operations ?? ["*"]
     if (!Array.isArray(ops) || ops.some((o) => o !== "*" && !allOperations.includes(o)))
       return { problem: `${at}.operations must list "*" or any of ${allOperations.join(", ")}` }
-    if (webhookUrl !== undefined && (typeof webhookUrl !== "string" || !isHttpUrl(webhookUrl)))
-      return { problem: `${at}.webhookUrl must be an absolute http(s) URL` }
+    if (webhookUrl !== undefined && typeof webhookUrl !== "string")
+      return { problem: `${at}.webhookUrl must be a URL (a string)` }
+    const webhook = webhookUrl === undefined ? undefined : checkOutboundUrl(webhookUrl, allow)
+    if (webhook?.ok === false) return { problem: `${at}.webhookUrl ${webhook.reason}` }
     if (
       webhookSecret !== undefined &&
       (typeof webhookSecret !== "string" || !/^whsec_[A-Za-z0-9+/=]{20,}$/.test(webhookSecret))
@@ -86,7 +86,7 @@ export const parseClients = (
       name: typeof name === "string" ? name : id,
       tokenSha256: hexBytes(tokenSha256.toLowerCase()),
       operations: new Set(ops.includes("*") ? allOperations : (ops as Array<Operation>)),
-      webhookUrl,
+      webhookUrl: webhook?.url,
       webhookSecret: webhookSecret === undefined ? undefined : Redacted.make(webhookSecret),
     })
   }

@@ -5,6 +5,8 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import { sha256Hex } from "../auth/digest.js"
 import type { Env } from "../env.js"
+import { type OutboundAllowList, parseOutboundAllowList } from "../security/outboundAllowList.js"
+import { parsePublicOrigin } from "../security/publicOrigin.js"
 import { type ClientConfig, parseClients } from "./ClientConfig.js"
 import { ratePolicy } from "./policyOverride.js"
 
@@ -15,7 +17,13 @@ export interface GatewayConfig {
   readonly accountId: string
   readonly baseUrl: string
   readonly callbackKey: Redacted.Redacted<string>
+  /**
+   * The gateway's public origin (`PUBLIC_URL`), the only one callback URLs are minted
+   * on; unset: sends are refused (500 naming it), every other route works.
+   */
   readonly publicUrl: string | undefined
+  /** `host:port` pairs reachable over plain http or on local addresses (`OUTBOUND_HTTP_ALLOW`). */
+  readonly outboundHttpAllow: OutboundAllowList
   readonly clients: ReadonlyArray<ClientConfig>
   /** Delays (ms) before each webhook retry; the event is given up after the last. */
   readonly webhookRetryScheduleMs: ReadonlyArray<number>
@@ -37,6 +45,7 @@ const settings = Config.all({
     Config.withDefault("https://api.voicepartner.fr/v1"),
   ),
   publicUrl: Config.String("PUBLIC_URL").pipe(Config.withDefault("")),
+  outboundHttpAllow: Config.String("OUTBOUND_HTTP_ALLOW").pipe(Config.withDefault("")),
   schedule: Config.String("WEBHOOK_RETRY_SCHEDULE").pipe(Config.withDefault(DEFAULT_SCHEDULE)),
 })
 
@@ -56,7 +65,13 @@ export const loadGatewayConfig = (env: Env): Effect.Effect<GatewayConfig, Gatewa
         }),
     ),
     Effect.flatMap((s) => {
-      const parsed = parseClients(Redacted.value(s.clients))
+      const publicUrl = s.publicUrl.trim() === "" ? undefined : parsePublicOrigin(s.publicUrl)
+      if (publicUrl !== undefined && "problem" in publicUrl)
+        return Effect.fail(new GatewayMisconfigured({ problem: publicUrl.problem }))
+      const allow = parseOutboundAllowList(s.outboundHttpAllow)
+      if ("problem" in allow)
+        return Effect.fail(new GatewayMisconfigured({ problem: allow.problem }))
+      const parsed = parseClients(Redacted.value(s.clients), allow.allow)
       if ("problem" in parsed)
         return Effect.fail(new GatewayMisconfigured({ problem: parsed.problem }))
       const policy = ratePolicy(env.RATE_LIMIT_POLICY)
@@ -82,7 +97,8 @@ export const loadGatewayConfig = (env: Env): Effect.Effect<GatewayConfig, Gatewa
           accountId,
           baseUrl: s.baseUrl,
           callbackKey: s.callbackKey,
-          publicUrl: s.publicUrl === "" ? undefined : s.publicUrl.replace(/\/+$/, ""),
+          publicUrl: publicUrl?.origin,
+          outboundHttpAllow: allow.allow,
           clients: parsed.clients,
           webhookRetryScheduleMs: schedule.map((n) => n * 1000),
         }),

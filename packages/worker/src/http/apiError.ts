@@ -19,6 +19,9 @@ export type GatewayErrorCode =
   | "UPSTREAM_REJECTED_GATEWAY_KEY"
   | "GATEWAY_MISCONFIGURED"
   | "GATEWAY_UNAVAILABLE"
+  | "CLIENT_CLOSED_REQUEST"
+  | "CALLBACK_CAMPAIGN_MISMATCH"
+  | "CALLBACK_SEND_NOT_RECORDED"
   | "INTERNAL_ERROR"
 
 /** The body of every error answer: `{ success: false, error: { code, message, field? } }`. */
@@ -37,6 +40,8 @@ export const ApiErrorBodySchema = Schema.Struct({
         }),
       ),
     ),
+    /** With `issues`: how many there were in all (only the first 100 are listed). */
+    issueCount: Schema.optional(Schema.Number),
   }),
   /** The upstream's own code, at the top level too, as Voice Partner places it. */
   code: Schema.optional(Schema.Union([Schema.String, Schema.Number])),

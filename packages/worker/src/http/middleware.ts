@@ -6,6 +6,7 @@ import { findClient } from "../auth/findClient.js"
 import type { Operation } from "../config/ClientConfig.js"
 import { GatewayMisconfigured, gatewayConfig } from "../config/GatewayConfig.js"
 import { type ApiError, apiError } from "./apiError.js"
+import { parseBoundedJson } from "./boundedJson.js"
 import type { GatewayEnv } from "./GatewayEnv.js"
 import { respond } from "./respond.js"
 
@@ -61,12 +62,10 @@ export const limitBody: MiddlewareHandler<GatewayEnv> = bodyLimit({
 /** Parses a POST's JSON object; takes `apiKey` out of it (drop-in mode) before anything else sees it. */
 export const jsonBody: MiddlewareHandler<GatewayEnv> = async (c, next) => {
   const text = await c.req.text()
-  let parsed: unknown
-  try {
-    parsed = text.trim() === "" ? {} : JSON.parse(text)
-  } catch {
-    return sendError(c, apiError(400, "INVALID_JSON", "the request body is not valid JSON"))
-  }
+  const read = text.trim() === "" ? { ok: true as const, value: {} } : parseBoundedJson(text)
+  if (!read.ok)
+    return sendError(c, apiError(400, "INVALID_JSON", `the request body ${read.reason}`))
+  const parsed = read.value
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
     return sendError(c, apiError(400, "INVALID_JSON", "the request body must be a JSON object"))
   }

@@ -41,6 +41,20 @@ export interface CallbackEvent {
   readonly forwardTo: string | undefined
 }
 
+/**
+ * What `ClientLedger.recordEvent` did with a callback:
+ * - `stored`: a new event, forwarding scheduled;
+ * - `duplicate`: this send already has this (number, status): nothing new;
+ * - `campaignMismatch`: the send is recorded with another campaign id: refused, nothing stored;
+ * - `sendNotRecorded`: no send with this id yet (the provider may call back before the
+ *   gateway has recorded the send's answer): nothing stored, the provider should retry.
+ */
+export type RecordEventOutcome =
+  | { readonly kind: "stored" }
+  | { readonly kind: "duplicate" }
+  | { readonly kind: "campaignMismatch" }
+  | { readonly kind: "sendNotRecorded" }
+
 /** One forwarding of an event to a webhook. */
 export const DeliveryView = Schema.Struct({
   url: Schema.String,

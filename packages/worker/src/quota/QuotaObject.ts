@@ -78,6 +78,26 @@ export class QuotaObject extends DurableObject<Env> {
     return { admitted: true, at, state: this.state(endpoint, log, now) }
   }
 
+  /**
+   * Gives back a slot reserved for `at` that will not be used (the caller left while
+   * waiting for it). One admission at that instant is removed; none if it is gone.
+   */
+  release(endpoint: Endpoint, at: number): QuotaState {
+    const now = Date.now()
+    const log = this.pruned(endpoint, now)
+    const index = log.lastIndexOf(at)
+    if (index >= 0) {
+      log.splice(index, 1)
+      this.ctx.storage.sql.exec(
+        `DELETE FROM admissions WHERE rowid = (
+           SELECT rowid FROM admissions WHERE endpoint = ? AND at = ? LIMIT 1)`,
+        endpoint,
+        at,
+      )
+    }
+    return this.state(endpoint, log, now)
+  }
+
   /** The upstream answered 429: nothing goes out for this endpoint before `untilMs`. */
   block(endpoint: Endpoint, untilMs: number): QuotaState {
     const until = Math.max(this.blocked.get(endpoint) ?? 0, untilMs)

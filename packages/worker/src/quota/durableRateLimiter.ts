@@ -60,6 +60,11 @@ export const makeDurableRateLimiter = (
           },
         )
       }),
+    release: ({ endpoint, at }) =>
+      Effect.map(
+        Effect.promise(() => quota.release(endpoint, at)),
+        (state) => seen(state),
+      ),
     block: (endpoint, untilMs) =>
       Effect.map(
         Effect.promise(() => quota.block(endpoint, untilMs)),

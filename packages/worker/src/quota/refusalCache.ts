@@ -17,7 +17,9 @@ interface Known {
  * later, and a block only extends — so a request that could not wait until then is
  * refused here, exactly as the object would refuse it, without calling it. Admissions
  * are still decided by the object alone. This keeps a flood of over-quota requests from
- * queueing on the one object that every send needs.
+ * queueing on the one object that every send needs. One exception frees a slot early: a
+ * caller that leaves while waiting gives its reservation back; another isolate may then
+ * refuse until its knowledge expires — a refusal too many, never an admission too many.
  *
  * @example
  * ```ts

@@ -25,8 +25,10 @@ import { preferredWait } from "../http/preferWait.js"
 import { respond } from "../http/respond.js"
 import { stableJson } from "../http/stableJson.js"
 import { validationAnswer } from "../http/validationAnswer.js"
+import { waitUntilOf } from "../http/waitUntil.js"
 import type { SendRecord } from "../ledger/ledgerTypes.js"
 import { quotaStub } from "../quota/quotaStub.js"
+import { guardSend } from "../security/sendGuard.js"
 import { callUpstream, type UpstreamOutcome } from "../upstream/callUpstream.js"
 import { certainlyNotSent, outcomeAnswer } from "../upstream/outcomeResponse.js"
 
@@ -47,10 +49,23 @@ interface SendSpec<R extends SendRequest> {
   readonly encode: (request: R) => Readonly<Record<string, unknown>>
 }
 
+const DAY_MS = 86_400_000
+/** Latest `scheduledDate` a send may have: its callback URL must outlive it. */
+export const MAX_SCHEDULE_AHEAD_MS = 365 * DAY_MS
+/** How long a callback URL stays valid after the send goes out (statuses come later). */
+const CALLBACK_GRACE_MS = 30 * DAY_MS
+
+// Everything the gateway can judge is judged before a quota slot is taken: the
+// account's quota is shared, and a request the upstream would refuse must not spend it.
+const limits = (now: number) => ({ now, latestSchedule: now + MAX_SCHEDULE_AHEAD_MS })
+
 const tts: SendSpec<TtsSendRequest> = {
   endpoint: "tts/send",
   validate: (body, now) =>
-    validateTtsSend({ ...(body as unknown as TtsSendInput), onInvalidRecipients: "fail" }, { now }),
+    validateTtsSend(
+      { ...(body as unknown as TtsSendInput), onInvalidRecipients: "fail" },
+      limits(now),
+    ),
   encode: encodeTtsSend,
 }
 
@@ -59,13 +74,12 @@ const campaign: SendSpec<CampaignSendRequest> = {
   validate: (body, now) =>
     validateCampaignSend(
       { ...(body as unknown as CampaignSendInput), onInvalidRecipients: "fail" },
-      { now },
+      limits(now),
     ),
   encode: encodeCampaignSend,
 }
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/
-const DAY_S = 86_400
 
 const field = (json: unknown, name: string): unknown =>
   typeof json === "object" && json !== null ? (json as Record<string, unknown>)[name] : undefined
@@ -116,21 +130,24 @@ const handleSend =
     const validated = spec.validate(body, now)
     if (Result.isFailure(validated)) return respond(c, validationAnswer(validated.failure))
     const { request } = validated.success
+    // Before any quota slot or ledger call: a bad notifyUrl or setup spends nothing.
+    const guard = guardSend(config, request.notifyUrl)
+    if ("refusal" in guard) return respond(c, guard.refusal)
 
     const key = c.req.header("idempotency-key")
+    if (key !== undefined && !IDEMPOTENCY_KEY.test(key))
+      return respond(
+        c,
+        apiError(400, "VALIDATION_ERROR", "must be 1 to 255 visible ASCII characters", {
+          field: "Idempotency-Key",
+        }),
+      )
     const wait = preferredWait(c.req.header("prefer"))
     // A replay must still answer over quota: only keyless requests take the shortcut.
     const early = key === undefined ? localRefusal(c, spec.endpoint, wait * 1000) : undefined
     if (early !== undefined) return early
     const ledger = c.env.LEDGER.get(c.env.LEDGER.idFromName(client.id))
     if (key !== undefined) {
-      if (!IDEMPOTENCY_KEY.test(key))
-        return respond(
-          c,
-          apiError(400, "VALIDATION_ERROR", "must be 1 to 255 visible ASCII characters", {
-            field: "Idempotency-Key",
-          }),
-        )
       const decision = await ledger.beginIdempotent(
         client.id,
         key,
@@ -174,14 +191,14 @@ const handleSend =
     }
 
     const sendId = crypto.randomUUID()
-    const origin = config.publicUrl ?? new URL(c.req.url).origin
-    // A scheduled send's statuses can come long after the request: its URL lives longer.
-    const lifetime = request.scheduledDate === undefined ? 30 * DAY_S : 400 * DAY_S
+    const origin = guard.origin
+    // A scheduled send's statuses come after its date: its URL lives past the latest one.
+    const sendsBy = request.scheduledDate === undefined ? now : now + MAX_SCHEDULE_AHEAD_MS
     const callbackPath = await mintCallbackPath(
       {
         clientId: client.id,
         sendId,
-        expiresAt: Math.floor(now / 1000) + lifetime,
+        expiresAt: Math.floor((sendsBy + CALLBACK_GRACE_MS) / 1000),
         forwardTo: request.notifyUrl,
       },
       config.callbackKey,
@@ -193,7 +210,7 @@ const handleSend =
         endpoint: spec.endpoint,
         body: { ...spec.encode(request), notifyUrl: `${origin}${callbackPath}` },
       },
-      wait * 1000,
+      { maxWaitMs: wait * 1000, signal: c.req.raw.signal, waitUntil: waitUntilOf(c) },
     )
     const answer = outcomeAnswer(outcome)
     const notSent = certainlyNotSent(outcome)

@@ -1,5 +1,6 @@
 import { type CallError, execute } from "@voicepartner/core/http/execute"
 import type { UpstreamAnswer, UpstreamCall } from "@voicepartner/core/http/UpstreamCall"
+import { RateLimiter, type Reservation } from "@voicepartner/core/ratelimit/RateLimiter"
 import type { RetryPolicy } from "@voicepartner/core/retry/RetryPolicy"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
@@ -8,6 +9,7 @@ import type { GatewayConfig } from "../config/GatewayConfig.js"
 import { makeDurableRateLimiter } from "../quota/durableRateLimiter.js"
 import type { QuotaObject } from "../quota/QuotaObject.js"
 import type { QuotaState } from "../quota/QuotaState.js"
+import { probedFetch, tcpReachable } from "./probedFetch.js"
 
 /** How an upstream call ended, with the last quota state the Durable Object reported. */
 export type UpstreamOutcome =
@@ -19,6 +21,8 @@ export type UpstreamOutcome =
   | { readonly kind: "error"; readonly error: CallError; readonly quota: QuotaState | undefined }
   /** The quota object could not be reached: nothing was sent. */
   | { readonly kind: "unavailable"; readonly quota: QuotaState | undefined }
+  /** The caller left before the request went out: nothing was sent, the slot was freed. */
+  | { readonly kind: "abandoned"; readonly quota: QuotaState | undefined }
 
 /**
  * The gateway's retry policy: core's safe set minus rate limits. A 429 (ours or the
@@ -39,23 +43,34 @@ const gatewayRetry: RetryPolicy = {
   ],
 }
 
+/** How the caller waits: for a slot, and while its connection is open. */
+export interface CallOptions {
+  /** How long the caller accepted to wait for a slot (`Prefer: wait`), in ms; 0 by default. */
+  readonly maxWaitMs?: number | undefined
+  /** The caller's connection (`request.signal`): aborted when it goes away. */
+  readonly signal?: AbortSignal | undefined
+  /** Keeps work alive past the request (`ctx.waitUntil`): a cancelled request runs nothing else. */
+  readonly waitUntil?: ((promise: Promise<unknown>) => void) | undefined
+}
+
 /**
  * One upstream call through core's transport (`execute`: limiter, retry policy,
- * redaction), with the account's Durable Object as the limiter. `maxWaitMs` is how long
- * the caller accepted to wait for a slot (`Prefer: wait`), 0 by default. `execute` is
- * called directly: the limiter differs per request, and a client Layer built per request
- * only added code to the bundle.
+ * redaction), with the account's Durable Object as the limiter. If the caller goes away
+ * while the call waits for its slot, nothing is sent and the slot is given back; a
+ * request already on the wire is always completed. `execute` is called directly: the
+ * limiter differs per request, and a client Layer built per request only added code to
+ * the bundle.
  *
  * @example
  * ```ts
- * const outcome = await callUpstream(config, quota, { endpoint: "me" }, 0)
+ * const outcome = await callUpstream(config, quota, { endpoint: "me" }, { signal: c.req.raw.signal })
  * ```
  */
 export const callUpstream = async (
   config: GatewayConfig,
   quota: DurableObjectStub<QuotaObject>,
   call: UpstreamCall,
-  maxWaitMs: number,
+  options: CallOptions = {},
 ): Promise<UpstreamOutcome> => {
   let last: QuotaState | undefined
   const limiter = makeDurableRateLimiter(
@@ -65,21 +80,53 @@ export const callUpstream = async (
     },
     config.accountId,
   )
+  // The slot reserved and not yet used. workerd cancels a request whose client reset
+  // its connection: nothing after that point runs (core's own release included), so the
+  // abort listener gives the slot back in `waitUntil`. Whoever releases first does it.
+  let held: Reservation | undefined
+  const releaseHeld = () => {
+    const slot = held
+    held = undefined
+    return slot
+  }
+  const tracked = RateLimiter.of({
+    ...limiter,
+    acquire: (endpoint, o) =>
+      Effect.tap(limiter.acquire(endpoint, o), (slot) =>
+        Effect.sync(() => {
+          held = slot
+        }),
+      ),
+    release: (slot) => (held === slot && releaseHeld() ? limiter.release(slot) : Effect.void),
+  })
+  const onAbort = () => {
+    const slot = releaseHeld()
+    if (slot !== undefined)
+      options.waitUntil?.(quota.release(slot.endpoint, slot.at).catch(() => undefined))
+  }
+  options.signal?.addEventListener("abort", onAbort, { once: true })
+  const send = probedFetch((input, init) => globalThis.fetch(input, init), tcpReachable)
   const exit = await Effect.runPromiseExit(
     execute(
       {
         apiKey: config.apiKey,
         baseUrl: config.baseUrl,
-        fetch: (input, init) => globalThis.fetch(input, init),
+        fetch: (input, init) => {
+          held = undefined // the slot is being used: it is no longer anyone's to give back
+          return send(input, init)
+        },
         retry: gatewayRetry,
         timeoutMs: 25_000,
-        maxWaitMs,
-        limiter,
+        maxWaitMs: options.maxWaitMs ?? 0,
+        limiter: tracked,
       },
       call,
     ),
+    { signal: options.signal },
   )
+  options.signal?.removeEventListener("abort", onAbort)
   if (Exit.isSuccess(exit)) return { kind: "answer", answer: exit.value, quota: last }
+  if (Cause.hasInterruptsOnly(exit.cause)) return { kind: "abandoned", quota: last }
   const failure = exit.cause.reasons.find(Cause.isFailReason)
   return failure === undefined
     ? { kind: "unavailable", quota: last }

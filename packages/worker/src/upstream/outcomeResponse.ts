@@ -1,5 +1,6 @@
 import type { CallError } from "@voicepartner/core/http/execute"
 import type { ContentfulStatusCode } from "hono/utils/http-status"
+import { withoutCallbackUrls } from "../callbacks/redactCallbackUrls.js"
 import { type ApiError, apiError } from "../http/apiError.js"
 import type { UpstreamOutcome } from "./callUpstream.js"
 
@@ -38,7 +39,7 @@ export const callErrorAnswer = (error: CallError): ApiError => {
               "the connection to Voice Partner dropped; the request may have been processed: check GET /v1/campaigns before sending again",
             )
     case "DecodeError":
-      return apiError(502, "UPSTREAM_OUTCOME_UNKNOWN", error.message)
+      return apiError(502, "UPSTREAM_OUTCOME_UNKNOWN", withoutCallbackUrls(error.message))
     case "VoicePartnerApiError": {
       if (error.reason === "Unauthorized")
         return apiError(
@@ -52,7 +53,8 @@ export const callErrorAnswer = (error: CallError): ApiError => {
       ) as ContentfulStatusCode
       return {
         status,
-        body: { success: false, code, error: { code, message: error.detail } },
+        // The provider may quote the notifyUrl it was given: a minted URL is a credential.
+        body: { success: false, code, error: { code, message: withoutCallbackUrls(error.detail) } },
         ...(error.retryAfterMs !== undefined && { headers: retryAfter(error.retryAfterMs) }),
       }
     }
@@ -64,7 +66,7 @@ export const callErrorAnswer = (error: CallError): ApiError => {
  * (the client may try again with it) instead of pinning the answer for replays.
  */
 export const certainlyNotSent = (outcome: UpstreamOutcome): boolean => {
-  if (outcome.kind === "unavailable") return true
+  if (outcome.kind === "unavailable" || outcome.kind === "abandoned") return true
   if (outcome.kind === "answer") return false
   const { error } = outcome
   return (
@@ -84,6 +86,13 @@ export const outcomeAnswer = (outcome: UpstreamOutcome): OutcomeAnswer => {
       }
     case "error":
       return callErrorAnswer(outcome.error)
+    case "abandoned":
+      // Nobody reads this answer: the caller closed its connection while waiting.
+      return apiError(
+        499 as ContentfulStatusCode,
+        "CLIENT_CLOSED_REQUEST",
+        "the caller left before its slot; nothing was sent",
+      )
     case "unavailable":
       return apiError(
         503,

@@ -1,0 +1,19 @@
+import type { Context } from "hono"
+
+/**
+ * The request's `waitUntil`, or `undefined` when the app runs without an execution
+ * context (`app.request` in a test that gave none).
+ *
+ * @example
+ * ```ts
+ * waitUntilOf(c)?.(promise) // runs to its end even if the request is cancelled
+ * ```
+ */
+export const waitUntilOf = (c: Context): ((promise: Promise<unknown>) => void) | undefined => {
+  try {
+    const ctx = c.executionCtx
+    return (promise) => ctx.waitUntil(promise)
+  } catch {
+    return undefined
+  }
+}
