@@ -3,6 +3,7 @@
 // `wrangler dev` on 127.0.0.1:8787 pointed at it, and a webhook receiver on
 // 127.0.0.1:8789 that checks the gateway's signatures, per client, and prints each event.
 import { spawn } from "node:child_process"
+import { rmSync } from "node:fs"
 import { createServer } from "node:http"
 import { fileURLToPath } from "node:url"
 
@@ -16,6 +17,10 @@ const DEV_CLIENTS = new Map([
   ["/webhooks/dev", { id: "dev", secret: "whsec_ZGV2LXdlYmhvb2stc2VjcmV0LWZvci1sb2NhbC11c2U=" }],
   ["/webhooks/dev2", { id: "dev2", secret: "whsec_ZGV2Mi13ZWJob29rLXNlY3JldC1mb3ItbG9jYWwtdXNl" }],
 ])
+
+// Local traces are off (X_LOCAL_OBSERVABILITY below); a trace store that an earlier run
+// left holds outbound URLs with the upstream key in them: it goes.
+rmSync(root("packages/worker/.wrangler/state/v3/observability"), { recursive: true, force: true })
 
 const children = []
 // Nothing in development needs the internet: no `Request.cf` download, no telemetry.
