@@ -36,6 +36,12 @@ export type BulkEvent =
       readonly progress: BulkProgress
     }
   | {
+      /** A failure that will not improve stopped the send: the chunks left are not sent. */
+      readonly _tag: "Stopped"
+      readonly reason: CallError
+      readonly progress: BulkProgress
+    }
+  | {
       readonly _tag: "ChunkFailed"
       readonly chunk: number
       readonly numbers: ReadonlyArray<string>

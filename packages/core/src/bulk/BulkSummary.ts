@@ -34,8 +34,10 @@ export interface BulkSummary {
   readonly notAttempted: ReadonlyArray<string>
   readonly costByCurrency: Readonly<Record<string, number>>
   readonly campaignIds: ReadonlyArray<string>
-  /** True when a stop signal ended the send early. */
+  /** True when the send ended early: a stop signal, or a failure that will not improve. */
   readonly stopped: boolean
+  /** The failure that stopped it (no credit, wrong key, unknown audio…), if one did. */
+  readonly stoppedBy?: CallError | undefined
   /** The normalised list: kinds, duplicates removed, invalid entries skipped. */
   readonly recipients: RecipientList
 }

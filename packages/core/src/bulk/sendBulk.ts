@@ -4,6 +4,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Result from "effect/Result"
 import { VoicePartnerClient } from "../client/VoicePartnerClient.js"
+import { willNotImprove } from "../errors/failureOutcome.js"
 import type { ValidationError } from "../errors/ValidationError.js"
 import type { CallError } from "../http/execute.js"
 import {
@@ -100,6 +101,7 @@ const runBulk = <R extends { readonly phoneNumbers: ReadonlyArray<string> }>(
     let numbersSent = 0
     let numbersFailed = 0
     let stoppedAt: number | undefined
+    let stoppedBy: CallError | undefined
 
     const progress = (now: number, done: number): BulkProgress => {
       const plan = planAdmissions(sentAt, windows, now, chunks.length - done)
@@ -172,6 +174,18 @@ const runBulk = <R extends { readonly phoneNumbers: ReadonlyArray<string> }>(
           error: error.error,
           progress: progress(after, index + 1),
         })
+        // No credit, a wrong key, an unknown audio file: every later chunk would fail the
+        // same way. Stop and leave them unsent rather than refused one by one.
+        if (willNotImprove(error.error)) {
+          stoppedAt = index + 1
+          stoppedBy = error.error
+          yield* report({
+            _tag: "Stopped",
+            reason: error.error,
+            progress: progress(after, index + 1),
+          })
+          break
+        }
       }
     }
     const notAttempted = stoppedAt === undefined ? [] : chunks.slice(stoppedAt).flat()
@@ -184,6 +198,7 @@ const runBulk = <R extends { readonly phoneNumbers: ReadonlyArray<string> }>(
       costByCurrency,
       campaignIds: sent.map((c) => c.campaignId),
       stopped: stoppedAt !== undefined,
+      ...(stoppedBy !== undefined && { stoppedBy }),
       recipients: recipients!,
     }
   })

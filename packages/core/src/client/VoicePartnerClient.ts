@@ -5,34 +5,31 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
 import type * as Result from "effect/Result"
+import type * as Schema from "effect/Schema"
 import type { ValidationError } from "../errors/ValidationError.js"
 import { type CallError, decodeAnswer, execute, type TransportOptions } from "../http/execute.js"
 import type { UpstreamAnswer, UpstreamCall } from "../http/UpstreamCall.js"
+import type { CampaignSendInput, CampaignSendRequest } from "../model/CampaignSendRequest.js"
+import type { CancelCampaignInput } from "../model/CancelCampaignRequest.js"
+import type { RenameAudioInput } from "../model/RenameAudioRequest.js"
 import {
-  type CampaignSendInput,
-  type CampaignSendRequest,
-  encodeCampaignSend,
-  validateCampaignSend,
-} from "../model/CampaignSendRequest.js"
-import { type CancelCampaignInput, validateCancelCampaign } from "../model/CancelCampaignRequest.js"
-import { type RenameAudioInput, validateRenameAudio } from "../model/RenameAudioRequest.js"
-import {
-  AudioListResponse,
-  CampaignSendResponse,
-  CancelCampaignResponse,
-  CreditsResponse,
+  type AudioListResponse,
+  type CampaignSendResponse,
+  type CancelCampaignResponse,
+  type CreditsResponse,
   decodeTolerant,
-  RenameAudioResponse,
+  type RenameAudioResponse,
   type Tolerant,
-  TtsSendResponse,
+  type TtsSendResponse,
 } from "../model/responses.js"
-import {
-  encodeTtsSend,
-  type TtsSendInput,
-  type TtsSendRequest,
-  validateTtsSend,
-} from "../model/TtsSendRequest.js"
+import type { TtsSendInput, TtsSendRequest } from "../model/TtsSendRequest.js"
 import type { Validated } from "../model/Validated.js"
+import { CampaignSend } from "../operations/CampaignSend.js"
+import { CancelCampaign } from "../operations/CancelCampaign.js"
+import type { Operation } from "../operations/Operation.js"
+import { Audios, Credits } from "../operations/Reads.js"
+import { RenameAudio } from "../operations/RenameAudio.js"
+import { TtsSend } from "../operations/TtsSend.js"
 import { RateLimiter } from "../ratelimit/RateLimiter.js"
 import { defaultRetryPolicy, type RetryPolicy } from "../retry/RetryPolicy.js"
 
@@ -54,6 +51,15 @@ export const DEFAULT_BASE_URL = "https://api.voicepartner.fr/v1"
 
 /** Every way a validated-then-sent call can fail. */
 export type SendError = ValidationError | CallError
+
+/**
+ * Options of one call: an `Idempotency-Key` (honoured by the gateway: a repeated key
+ * replays the first answer instead of sending again) and a timeout per attempt.
+ */
+export interface CallOptions {
+  readonly idempotencyKey?: string | undefined
+  readonly timeoutMs?: number | undefined
+}
 
 /**
  * The Voice Partner API as an Effect service. Every method validates its input before
@@ -78,25 +84,35 @@ export type SendError = ValidationError | CallError
 export class VoicePartnerClient extends Context.Service<
   VoicePartnerClient,
   {
-    readonly sendTts: (input: TtsSendInput) => Effect.Effect<Tolerant<TtsSendResponse>, SendError>
+    readonly sendTts: (
+      input: TtsSendInput,
+      options?: CallOptions,
+    ) => Effect.Effect<Tolerant<TtsSendResponse>, SendError>
     readonly sendCampaign: (
       input: CampaignSendInput,
+      options?: CallOptions,
     ) => Effect.Effect<Tolerant<CampaignSendResponse>, SendError>
-    readonly credits: () => Effect.Effect<Tolerant<CreditsResponse>, CallError>
-    readonly listAudios: () => Effect.Effect<Tolerant<AudioListResponse>, CallError>
+    readonly credits: (options?: CallOptions) => Effect.Effect<Tolerant<CreditsResponse>, CallError>
+    readonly listAudios: (
+      options?: CallOptions,
+    ) => Effect.Effect<Tolerant<AudioListResponse>, CallError>
     readonly renameAudio: (
       input: RenameAudioInput,
+      options?: CallOptions,
     ) => Effect.Effect<Tolerant<RenameAudioResponse>, SendError>
     readonly cancelCampaign: (
       input: CancelCampaignInput,
+      options?: CallOptions,
     ) => Effect.Effect<Tolerant<CancelCampaignResponse>, SendError>
     /** Sends an already validated voice SMS (bulk chunks use this). */
     readonly sendTtsRequest: (
       request: TtsSendRequest,
+      options?: CallOptions,
     ) => Effect.Effect<Tolerant<TtsSendResponse>, CallError>
     /** Sends an already validated voicemail drop. */
     readonly sendCampaignRequest: (
       request: CampaignSendRequest,
+      options?: CallOptions,
     ) => Effect.Effect<Tolerant<CampaignSendResponse>, CallError>
     /**
      * The raw call under the same limiter, retry and redaction, answering the upstream's
@@ -158,47 +174,53 @@ export const makeVoicePartnerClient = (options: VoicePartnerClientOptions) =>
       maxWaitMs: options.maxWaitMs,
       limiter,
     }
-    const run = <S extends Parameters<typeof decodeTolerant>[0]>(call: UpstreamCall, schema: S) =>
-      Effect.flatMap(execute(transport, call), (answer) =>
-        decodeAnswer(call.endpoint, answer, (json) => decodeTolerant(schema, json), options.apiKey),
-      ) as Effect.Effect<Tolerant<S["Type"]>, CallError>
-    const now = Clock.currentTimeMillis
-    const sendTtsRequest = (request: TtsSendRequest) =>
-      run({ endpoint: "tts/send", body: encodeTtsSend(request) }, TtsSendResponse)
-    const sendCampaignRequest = (request: CampaignSendRequest) =>
-      run({ endpoint: "campaign/send", body: encodeCampaignSend(request) }, CampaignSendResponse)
+    // One path for every operation: validate (warnings logged), build the call, decode.
+    const call = <Req, S extends Schema.Decoder<unknown>>(
+      op: Operation<unknown, Req, S>,
+      request: Req,
+      perCall: CallOptions | undefined,
+    ): Effect.Effect<Tolerant<S["Type"]>, CallError> =>
+      Effect.flatMap(execute(transport, op.toCall(request, perCall)), (answer) =>
+        decodeAnswer(
+          op.endpoint,
+          answer,
+          (json) => decodeTolerant(op.success, json),
+          options.apiKey,
+        ),
+      ).pipe(
+        Effect.withSpan(`VoicePartner.${op.endpoint}`, { attributes: { endpoint: op.endpoint } }),
+      )
+    const perform = <In, Req, S extends Schema.Decoder<unknown>>(
+      op: Operation<In, Req, S>,
+      input: In | undefined,
+      perCall: CallOptions | undefined,
+    ): Effect.Effect<Tolerant<S["Type"]>, SendError> =>
+      Clock.currentTimeMillis.pipe(
+        Effect.flatMap((now) => validated(op.validate(input, { now }))),
+        Effect.flatMap((request) => call(op as Operation<unknown, Req, S>, request, perCall)),
+      )
     return VoicePartnerClient.of({
-      sendTtsRequest,
-      sendCampaignRequest,
-      sendTts: (input) =>
-        now.pipe(
-          Effect.flatMap((at) => validated(validateTtsSend(input, { now: at }))),
-          Effect.flatMap(sendTtsRequest),
-        ),
-      sendCampaign: (input) =>
-        now.pipe(
-          Effect.flatMap((at) => validated(validateCampaignSend(input, { now: at }))),
-          Effect.flatMap(sendCampaignRequest),
-        ),
-      credits: () => run({ endpoint: "me" }, CreditsResponse),
-      listAudios: () => run({ endpoint: "audios" }, AudioListResponse),
-      renameAudio: (input) =>
-        Effect.flatMap(validated(validateRenameAudio(input)), (request) =>
-          run(
-            {
-              endpoint: "audio-file/rename",
-              body: { tokenAudio: request.tokenAudio, filename: request.filename },
-            },
-            RenameAudioResponse,
-          ),
-        ),
-      cancelCampaign: (input) =>
-        Effect.flatMap(validated(validateCancelCampaign(input)), (request) =>
-          run(
-            { endpoint: "campaign/cancel", pathParam: request.campaignId },
-            CancelCampaignResponse,
-          ),
-        ),
+      sendTtsRequest: (request, perCall) => call(TtsSend, request, perCall),
+      sendCampaignRequest: (request, perCall) => call(CampaignSend, request, perCall),
+      sendTts: Effect.fn("VoicePartnerClient.sendTts")(function* (input, perCall) {
+        return yield* perform(TtsSend, input, perCall)
+      }),
+      sendCampaign: Effect.fn("VoicePartnerClient.sendCampaign")(function* (input, perCall) {
+        return yield* perform(CampaignSend, input, perCall)
+      }),
+      // Nothing to validate: straight to the call.
+      credits: Effect.fn("VoicePartnerClient.credits")(function* (perCall) {
+        return yield* call(Credits, undefined, perCall)
+      }),
+      listAudios: Effect.fn("VoicePartnerClient.listAudios")(function* (perCall) {
+        return yield* call(Audios, undefined, perCall)
+      }),
+      renameAudio: Effect.fn("VoicePartnerClient.renameAudio")(function* (input, perCall) {
+        return yield* perform(RenameAudio, input, perCall)
+      }),
+      cancelCampaign: Effect.fn("VoicePartnerClient.cancelCampaign")(function* (input, perCall) {
+        return yield* perform(CancelCampaign, input, perCall)
+      }),
       execute: (call) => execute(transport, call),
     })
   })

@@ -7,6 +7,7 @@ export const ApiErrorReason = Schema.Literals([
   "InsufficientCredit",
   "InvalidRequest",
   "NotFound",
+  "SenderNotAuthorized",
   "RateLimited",
   "IpNotAllowed",
   "ServiceUnavailable",

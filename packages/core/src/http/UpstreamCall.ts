@@ -16,6 +16,13 @@ export interface UpstreamCall {
   readonly body?: Readonly<Record<string, unknown>> | undefined
   /** Path parameter after the key (`campaign/cancel`'s campaign id). */
   readonly pathParam?: string | undefined
+  /**
+   * Sent as `Idempotency-Key`: the gateway answers a repeated key with the first answer
+   * instead of sending again (Voice Partner itself ignores the header).
+   */
+  readonly idempotencyKey?: string | undefined
+  /** This call's timeout per attempt, instead of the client's. */
+  readonly timeoutMs?: number | undefined
 }
 
 /** What the upstream answered, as it answered it (the gateway passes it through). */
@@ -52,6 +59,7 @@ export const buildRequest = (
   const key = encodeURIComponent(apiKey)
   const method = methods[call.endpoint]
   const headers: Record<string, string> = { accept: "application/json" }
+  if (call.idempotencyKey !== undefined) headers["idempotency-key"] = call.idempotencyKey
   switch (call.endpoint) {
     case "me":
     case "audios":

@@ -12,6 +12,7 @@ const codeReasons: Readonly<Record<string, ApiErrorReason>> = {
   "96": "IpNotAllowed",
   "404": "NotFound",
   AUDIO_FILE_NOT_FOUND: "NotFound",
+  SENDER_NOT_AUTHORIZED: "SenderNotAuthorized",
   "90": "InvalidRequest",
 }
 

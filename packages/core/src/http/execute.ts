@@ -127,9 +127,11 @@ const attemptOnce = (
     })
     const { response, text } = yield* exchange.pipe(
       Effect.timeoutOrElse({
-        duration: options.timeoutMs,
+        duration: call.timeoutMs ?? options.timeoutMs,
         orElse: () =>
-          Effect.fail(transportError("Timeout", `no answer within ${options.timeoutMs} ms`)),
+          Effect.fail(
+            transportError("Timeout", `no answer within ${call.timeoutMs ?? options.timeoutMs} ms`),
+          ),
       }),
       // Once the request may be on the wire, an interruption waits for the answer:
       // abandoning it would leave the caller unsure whether messages went out.

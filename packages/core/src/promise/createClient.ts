@@ -5,7 +5,11 @@ import * as Redacted from "effect/Redacted"
 import type { BulkEvent } from "../bulk/BulkEvent.js"
 import type { BulkSummary } from "../bulk/BulkSummary.js"
 import { sendCampaignBulk, sendTtsBulk } from "../bulk/sendBulk.js"
-import { VoicePartnerClient, type VoicePartnerClientOptions } from "../client/VoicePartnerClient.js"
+import {
+  type CallOptions,
+  VoicePartnerClient,
+  type VoicePartnerClientOptions,
+} from "../client/VoicePartnerClient.js"
 import type { CampaignSendInput } from "../model/CampaignSendRequest.js"
 import type { CancelCampaignInput } from "../model/CancelCampaignRequest.js"
 import type { RenameAudioInput } from "../model/RenameAudioRequest.js"
@@ -30,6 +34,29 @@ export interface CreateClientOptions extends Omit<VoicePartnerClientOptions, "ap
   readonly policy?: RateLimitPolicy | undefined
 }
 
+/**
+ * Options of one call of the Promise client.
+ *
+ * @example
+ * ```ts
+ * const options: PromiseCallOptions = { idempotencyKey: "order-42", signal: AbortSignal.timeout(60_000), timeout: 10_000 }
+ * ```
+ */
+export interface PromiseCallOptions {
+  /**
+   * Sent as `Idempotency-Key`: through the gateway, the same key and request within 24 h
+   * answer the first send's result instead of sending again (Voice Partner ignores it).
+   */
+  readonly idempotencyKey?: string | undefined
+  /**
+   * Abort to give up: a call still waiting for its rate-limit slot is dropped (nothing
+   * sent); a request already on the wire is completed first, so that its outcome is known.
+   */
+  readonly signal?: AbortSignal | undefined
+  /** Milliseconds each attempt may take, instead of the client's `timeoutMs`. */
+  readonly timeout?: number | undefined
+}
+
 /** Options of the bulk methods of the Promise client. */
 export interface PromiseBulkOptions {
   readonly onProgress?: ((event: BulkEvent) => void) | undefined
@@ -45,12 +72,21 @@ export interface PromiseBulkOptions {
  * `RateLimitedError`): test `error._tag`.
  */
 export interface VoicePartnerPromiseClient {
-  sendTts(input: TtsSendInput): Promise<Tolerant<TtsSendResponse>>
-  sendCampaign(input: CampaignSendInput): Promise<Tolerant<CampaignSendResponse>>
-  credits(): Promise<Tolerant<CreditsResponse>>
-  listAudios(): Promise<Tolerant<AudioListResponse>>
-  renameAudio(input: RenameAudioInput): Promise<Tolerant<RenameAudioResponse>>
-  cancelCampaign(input: CancelCampaignInput): Promise<Tolerant<CancelCampaignResponse>>
+  sendTts(input: TtsSendInput, options?: PromiseCallOptions): Promise<Tolerant<TtsSendResponse>>
+  sendCampaign(
+    input: CampaignSendInput,
+    options?: PromiseCallOptions,
+  ): Promise<Tolerant<CampaignSendResponse>>
+  credits(options?: PromiseCallOptions): Promise<Tolerant<CreditsResponse>>
+  listAudios(options?: PromiseCallOptions): Promise<Tolerant<AudioListResponse>>
+  renameAudio(
+    input: RenameAudioInput,
+    options?: PromiseCallOptions,
+  ): Promise<Tolerant<RenameAudioResponse>>
+  cancelCampaign(
+    input: CancelCampaignInput,
+    options?: PromiseCallOptions,
+  ): Promise<Tolerant<CancelCampaignResponse>>
   sendTtsBulk(input: TtsSendInput, options?: PromiseBulkOptions): Promise<BulkSummary>
   sendCampaignBulk(input: CampaignSendInput, options?: PromiseBulkOptions): Promise<BulkSummary>
   /** Releases the client's resources. */
@@ -80,8 +116,15 @@ export const createClient = (options: CreateClientOptions): VoicePartnerPromiseC
   )
   const runtime = ManagedRuntime.make(layer)
   const use = <A, E>(
-    f: (client: VoicePartnerClient["Service"]) => Effect.Effect<A, E>,
-  ): Promise<A> => runtime.runPromise(Effect.flatMap(VoicePartnerClient, f))
+    f: (client: VoicePartnerClient["Service"], perCall: CallOptions) => Effect.Effect<A, E>,
+    options: PromiseCallOptions | undefined,
+  ): Promise<A> =>
+    runtime.runPromise(
+      Effect.flatMap(VoicePartnerClient, (client) =>
+        f(client, { idempotencyKey: options?.idempotencyKey, timeoutMs: options?.timeout }),
+      ),
+      { signal: options?.signal },
+    )
   const bulkOptions = (o: PromiseBulkOptions | undefined) => ({
     signal: o?.signal,
     chunkSize: o?.chunkSize,
@@ -92,12 +135,12 @@ export const createClient = (options: CreateClientOptions): VoicePartnerPromiseC
         : (e: BulkEvent) => Effect.sync(() => o.onProgress?.(e)),
   })
   return {
-    sendTts: (input) => use((c) => c.sendTts(input)),
-    sendCampaign: (input) => use((c) => c.sendCampaign(input)),
-    credits: () => use((c) => c.credits()),
-    listAudios: () => use((c) => c.listAudios()),
-    renameAudio: (input) => use((c) => c.renameAudio(input)),
-    cancelCampaign: (input) => use((c) => c.cancelCampaign(input)),
+    sendTts: (input, o) => use((c, perCall) => c.sendTts(input, perCall), o),
+    sendCampaign: (input, o) => use((c, perCall) => c.sendCampaign(input, perCall), o),
+    credits: (o) => use((c, perCall) => c.credits(perCall), o),
+    listAudios: (o) => use((c, perCall) => c.listAudios(perCall), o),
+    renameAudio: (input, o) => use((c, perCall) => c.renameAudio(input, perCall), o),
+    cancelCampaign: (input, o) => use((c, perCall) => c.cancelCampaign(input, perCall), o),
     sendTtsBulk: (input, o) => runtime.runPromise(sendTtsBulk(input, bulkOptions(o))),
     sendCampaignBulk: (input, o) => runtime.runPromise(sendCampaignBulk(input, bulkOptions(o))),
     close: () => runtime.dispose(),

@@ -10,7 +10,17 @@ import { VoicePartnerClient } from "../../src/client/VoicePartnerClient.js"
 import { RateLimiter } from "../../src/ratelimit/RateLimiter.js"
 
 /** A fake upstream that enforces 5/min and 2000/h exactly, on the test clock. */
-const fakeUpstream = (now: () => number, options: { failChunk?: number } = {}) => {
+const failures = {
+  // Not retried for a send (it may have gone out), and a later chunk may well succeed.
+  server: { status: 500, body: { success: false, code: 500, message: "internal error" } },
+  // Every later chunk would fail the same way.
+  credit: { status: 402, body: { success: false, code: "NOT_CREDIT", message: "no credit" } },
+} as const
+
+const fakeUpstream = (
+  now: () => number,
+  options: { failChunk?: number; failure?: keyof typeof failures } = {},
+) => {
   const accepted: Array<number> = []
   const received: Array<ReadonlyArray<string>> = []
   let rejected429 = 0
@@ -27,10 +37,8 @@ const fakeUpstream = (now: () => number, options: { failChunk?: number } = {}) =
     const numbers = body.phoneNumbers.split(",")
     received.push(numbers)
     if (received.length - 1 === options.failChunk) {
-      return new Response(
-        JSON.stringify({ success: false, code: "NOT_CREDIT", message: "no credit" }),
-        { status: 402 },
-      )
+      const failure = failures[options.failure ?? "server"]
+      return new Response(JSON.stringify(failure.body), { status: failure.status })
     }
     return new Response(
       JSON.stringify({
@@ -49,13 +57,13 @@ const fakeUpstream = (now: () => number, options: { failChunk?: number } = {}) =
 const numbers = (count: number) =>
   Array.from({ length: count }, (_, i) => `06${String(10_000_000 + i).padStart(8, "0")}`)
 
-const run = (count: number, failChunk?: number) =>
+const run = (count: number, failChunk?: number, failure?: keyof typeof failures) =>
   Effect.gen(function* () {
     const clock = yield* Clock.clockWith(Effect.succeed)
     const start = clock.currentTimeMillisUnsafe()
     const upstream = fakeUpstream(
       () => clock.currentTimeMillisUnsafe() - start,
-      failChunk === undefined ? {} : { failChunk },
+      failChunk === undefined ? {} : { failChunk, ...(failure !== undefined && { failure }) },
     )
     const layer = VoicePartnerClient.layer({
       apiKey: Redacted.make("k"),
@@ -102,5 +110,22 @@ describe("bulk sends", () => {
       expect(summary.numbersSent).toBe(700)
       expect(new Set(upstream.received.flat()).size).toBe(1_200)
     }),
+  )
+
+  it.effect(
+    "stops at a failure that will not improve: no credit leaves the later chunks unsent",
+    () =>
+      Effect.gen(function* () {
+        const { summary, upstream } = yield* run(2_000, 1, "credit")
+        expect(upstream.received.length).toBe(2)
+        expect(summary.sent.map((c) => c.chunk)).toEqual([0])
+        expect(summary.failed.map((c) => c.chunk)).toEqual([1])
+        expect(summary.notAttempted).toHaveLength(1_000)
+        expect(summary.stopped).toBe(true)
+        expect(summary.stoppedBy?._tag).toBe("VoicePartnerApiError")
+        expect(summary.stoppedBy?._tag === "VoicePartnerApiError" && summary.stoppedBy.reason).toBe(
+          "InsufficientCredit",
+        )
+      }),
   )
 })
