@@ -35,6 +35,9 @@ export class GatewayMisconfigured extends Schema.TaggedError<GatewayMisconfigure
   { problem: Schema.String },
 ) {}
 
+/** The secrets without which nothing works. */
+const REQUIRED_SECRETS = ["VOICEPARTNER_API_KEY", "CLIENTS", "CALLBACK_SIGNING_KEY"] as const
+
 const DEFAULT_SCHEDULE = "5,30,120,600,1800,3600,10800,21600,43200"
 
 const settings = Config.all({
@@ -57,13 +60,14 @@ const stringBindings = (env: Env): Record<string, string> =>
 /** Reads and checks the configuration from the Worker's bindings through `Config`. */
 export const loadGatewayConfig = (env: Env): Effect.Effect<GatewayConfig, GatewayMisconfigured> =>
   settings.parse(ConfigProvider.fromEnvRecord(stringBindings(env))).pipe(
-    Effect.mapError(
-      () =>
-        new GatewayMisconfigured({
-          problem:
-            "VOICEPARTNER_API_KEY, CLIENTS and CALLBACK_SIGNING_KEY must all be set (wrangler secret put …)",
-        }),
-    ),
+    Effect.mapError(() => {
+      // Name what is missing, never a value: the bindings hold secrets.
+      const present = stringBindings(env)
+      const missing = REQUIRED_SECRETS.filter((name) => (present[name] ?? "").trim() === "")
+      return new GatewayMisconfigured({
+        problem: `${missing.join(", ") || REQUIRED_SECRETS.join(", ")} ${missing.length === 1 ? "is" : "are"} not set (wrangler secret put ${missing[0] ?? "…"})`,
+      })
+    }),
     Effect.flatMap((s) => {
       const publicUrl = s.publicUrl.trim() === "" ? undefined : parsePublicOrigin(s.publicUrl)
       if (publicUrl !== undefined && "problem" in publicUrl)
