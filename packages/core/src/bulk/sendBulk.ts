@@ -1,8 +1,6 @@
-import type * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import type * as Result from "effect/Result"
+import * as Result from "effect/Result"
 import { VoicePartnerClient } from "../client/VoicePartnerClient.js"
 import { willNotImprove } from "../errors/failureOutcome.js"
 import type { ValidationError } from "../errors/ValidationError.js"
@@ -139,10 +137,11 @@ const runBulk = <R extends { readonly phoneNumbers: ReadonlyArray<string> }>(
         size: numbers.length,
         progress: progress(now, index),
       })
-      const exit = yield* Effect.exit(sender.send(client, sender.retarget(request, numbers)))
+      // Typed failures are chunk outcomes; defects and interruptions go through unchanged.
+      const outcome = yield* Effect.result(sender.send(client, sender.retarget(request, numbers)))
       const after = yield* Clock.currentTimeMillis
-      if (Exit.isSuccess(exit)) {
-        const answer = exit.value
+      if (Result.isSuccess(outcome)) {
+        const answer = outcome.success
         const campaignId = String(answer.campaignId)
         sentAt.push(after)
         numbersSent += numbers.length
@@ -162,26 +161,24 @@ const runBulk = <R extends { readonly phoneNumbers: ReadonlyArray<string> }>(
           progress: progress(after, index + 1),
         })
       } else {
-        const error = exit.cause.reasons.find((r) => r._tag === "Fail")
-        // Defects and interruptions are not chunk failures: let them through unchanged.
-        if (error === undefined) return yield* Effect.failCause(exit.cause as Cause.Cause<never>)
+        const error = outcome.failure
         numbersFailed += numbers.length
-        failed.push({ chunk: index, numbers, error: error.error })
+        failed.push({ chunk: index, numbers, error })
         yield* report({
           _tag: "ChunkFailed",
           chunk: index,
           numbers,
-          error: error.error,
+          error,
           progress: progress(after, index + 1),
         })
         // No credit, a wrong key, an unknown audio file: every later chunk would fail the
         // same way. Stop and leave them unsent rather than refused one by one.
-        if (willNotImprove(error.error)) {
+        if (willNotImprove(error)) {
           stoppedAt = index + 1
-          stoppedBy = error.error
+          stoppedBy = error
           yield* report({
             _tag: "Stopped",
-            reason: error.error,
+            reason: error,
             progress: progress(after, index + 1),
           })
           break
