@@ -1,7 +1,7 @@
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
-import { VoicePartnerClient } from "../client/VoicePartnerClient.js"
+import { type CallOptions, VoicePartnerClient } from "../client/VoicePartnerClient.js"
 import { willNotImprove } from "../errors/failureOutcome.js"
 import type { ValidationError } from "../errors/ValidationError.js"
 import type { CallError } from "../http/execute.js"
@@ -38,6 +38,15 @@ export interface BulkOptions {
   readonly chunkSize?: number | undefined
   /** Policy used for ETAs (the limiter itself enforces its own). */
   readonly policy?: RateLimitPolicy | undefined
+  /**
+   * The `Idempotency-Key` of each request, from its chunk (through the gateway, a chunk
+   * sent again with the same key replays the first answer instead of sending twice).
+   * Derive it from what the chunk sends, so that re-running the same bulk after a
+   * failure finds the same keys.
+   */
+  readonly idempotencyKey?:
+    | ((chunk: { readonly index: number; readonly numbers: ReadonlyArray<string> }) => string)
+    | undefined
 }
 
 /**
@@ -71,6 +80,7 @@ interface Sender<R> {
   readonly send: (
     client: VoicePartnerClient["Service"],
     request: R,
+    options: CallOptions,
   ) => Effect.Effect<
     Tolerant<{ campaignId: string | number; cost: number; currency: string }>,
     CallError
@@ -138,7 +148,10 @@ const runBulk = <R extends { readonly phoneNumbers: ReadonlyArray<string> }>(
         progress: progress(now, index),
       })
       // Typed failures are chunk outcomes; defects and interruptions go through unchanged.
-      const outcome = yield* Effect.result(sender.send(client, sender.retarget(request, numbers)))
+      const idempotencyKey = options.idempotencyKey?.({ index, numbers })
+      const outcome = yield* Effect.result(
+        sender.send(client, sender.retarget(request, numbers), { idempotencyKey }),
+      )
       const after = yield* Clock.currentTimeMillis
       if (Result.isSuccess(outcome)) {
         const answer = outcome.success
@@ -236,12 +249,12 @@ const ttsSender: Sender<TtsSendRequest> = {
   endpoint: "tts/send",
   retarget: (request, phoneNumbers) =>
     new TtsSendRequest({ ...request, phoneNumbers }, { disableChecks: true }),
-  send: (client, request) => client.sendTtsRequest(request),
+  send: (client, request, options) => client.sendTtsRequest(request, options),
 }
 
 const campaignSender: Sender<CampaignSendRequest> = {
   endpoint: "campaign/send",
   retarget: (request, phoneNumbers) =>
     new CampaignSendRequest({ ...request, phoneNumbers }, { disableChecks: true }),
-  send: (client, request) => client.sendCampaignRequest(request),
+  send: (client, request, options) => client.sendCampaignRequest(request, options),
 }

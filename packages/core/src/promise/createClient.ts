@@ -4,7 +4,7 @@ import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
 import type { BulkEvent } from "../bulk/BulkEvent.js"
 import type { BulkSummary } from "../bulk/BulkSummary.js"
-import { sendCampaignBulk, sendTtsBulk } from "../bulk/sendBulk.js"
+import { type BulkOptions, sendCampaignBulk, sendTtsBulk } from "../bulk/sendBulk.js"
 import {
   type CallOptions,
   VoicePartnerClient,
@@ -63,6 +63,8 @@ export interface PromiseBulkOptions {
   /** Abort to stop before the next request (the one in flight completes). */
   readonly signal?: AbortSignal | undefined
   readonly chunkSize?: number | undefined
+  /** Each request's `Idempotency-Key`, from its chunk (see `BulkOptions.idempotencyKey`). */
+  readonly idempotencyKey?: BulkOptions["idempotencyKey"]
 }
 
 /**
@@ -128,6 +130,7 @@ export const createClient = (options: CreateClientOptions): VoicePartnerPromiseC
   const bulkOptions = (o: PromiseBulkOptions | undefined) => ({
     signal: o?.signal,
     chunkSize: o?.chunkSize,
+    idempotencyKey: o?.idempotencyKey,
     policy,
     onProgress:
       o?.onProgress === undefined
