@@ -2,5 +2,10 @@ import { defineConfig } from "vitest/config"
 
 export default defineConfig({
   resolve: { conditions: ["@voicepartner/source", "module", "import", "default"] },
-  test: { environment: "node", include: ["test/**/*.test.ts"], testTimeout: 30_000 },
+  test: {
+    environment: "node",
+    include: ["test/**/*.test.ts"],
+    globalSetup: ["test/globalSetup.ts"],
+    testTimeout: 30_000,
+  },
 })

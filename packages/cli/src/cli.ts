@@ -6,6 +6,7 @@ import * as Option from "effect/Option"
 import { ExitCode } from "./commands/ExitCode.js"
 import { runSend } from "./commands/runSend.js"
 import { gatewayCampaignStatus, makeClient } from "./config/connection.js"
+import { resolveText } from "./input/messageText.js"
 
 const opt = <A>(o: Option.Option<A>): A | undefined => Option.getOrUndefined(o)
 
@@ -35,13 +36,25 @@ const recipients = {
   ),
   toFile: Flag.String("to-file").pipe(
     Flag.withDescription(
-      "File with one number per line, or a CSV with a phone/numero/telephone column",
+      "File with one number per line, or a CSV (; , or tab; UTF-8 or Windows-1252) with a phone column (Téléphone, Portable, Mobile, Phone, GSM…); - for stdin",
     ),
     Flag.atLeast(0),
   ),
+  column: Flag.String("column").pipe(
+    Flag.withDescription(
+      "The CSV's phone column, by header name or 1-based number, when it has several or none is recognised",
+    ),
+    Flag.optional,
+  ),
   dryRun: Flag.Boolean("dry-run").pipe(
     Flag.withDefault(false),
-    Flag.withDescription("Print the plan, send nothing"),
+    Flag.withDescription(
+      "Print the plan (rows, kinds, invalid rows, requests, time, estimated cost), send nothing; exit 2 if nothing is valid",
+    ),
+  ),
+  list: Flag.Boolean("list").pipe(
+    Flag.withDefault(false),
+    Flag.withDescription("With --dry-run: print every number too"),
   ),
   progress: Flag.Boolean("progress").pipe(
     Flag.withDefault(false),
@@ -88,12 +101,16 @@ const sendFlags = (c: {
   readonly json: boolean
   readonly to: ReadonlyArray<string>
   readonly toFile: ReadonlyArray<string>
+  readonly column: Option.Option<string>
   readonly dryRun: boolean
+  readonly list: boolean
   readonly progress: boolean
   readonly failedOut: string
   readonly chunkSize: number
 }) => ({
   chunkSize: c.chunkSize,
+  column: opt(c.column),
+  list: c.list,
   ...connectionFlags(c),
   json: c.json,
   to: c.to,
@@ -109,10 +126,17 @@ const ttsSend = Command.make(
     ...connection,
     ...recipients,
     textArg: Argument.String("text").pipe(
-      Argument.withDescription("Text to read"),
+      Argument.withDescription("Text to read; - reads it from stdin"),
       Argument.optional,
     ),
-    text: Flag.String("text").pipe(Flag.withDescription("Text to read"), Flag.optional),
+    text: Flag.String("text").pipe(
+      Flag.withDescription("Text to read; - reads it from stdin"),
+      Flag.optional,
+    ),
+    textFile: Flag.String("text-file").pipe(
+      Flag.withDescription("Read the text from a file (UTF-8 or Windows-1252); - for stdin"),
+      Flag.optional,
+    ),
     audio: Flag.String("audio").pipe(
       Flag.withDescription("Audio token played instead of a text"),
       Flag.optional,
@@ -124,11 +148,14 @@ const ttsSend = Command.make(
     rate: Flag.Finite("rate").pipe(Flag.withDescription("Reading speed 0.5–2"), Flag.optional),
   },
   (c) =>
-    exec(() =>
+    exec(async () =>
       runSend(sendFlags(c), {
         endpoint: "tts/send",
         input: {
-          text: opt(c.text) ?? opt(c.textArg),
+          text: await resolveText(
+            { arg: opt(c.textArg), flag: opt(c.text), file: opt(c.textFile) },
+            c.to.includes("-") || c.toFile.includes("-"),
+          ),
           tokenAudio: opt(c.audio),
           lang: opt(c.lang),
           speechRate: opt(c.rate),
@@ -141,13 +168,22 @@ const ttsSend = Command.make(
   Command.withDescription("Send a voice SMS (text-to-speech or audio) to any number of recipients"),
   Command.withExamples([
     {
-      command: 'voicepartner tts send "Bonjour, votre colis arrive" --to 0612345678,0712345678',
+      command: 'voicepartner tts send "Bonjour, votre colis arrive" --to 0612345678,0752345678',
       description: "Read a text",
     },
     {
       command:
         "voicepartner tts send --text Rappel --to-file clients.csv --at '2026-12-01 09:30' --dry-run",
       description: "Plan a scheduled send",
+    },
+    {
+      command:
+        "voicepartner tts send --text-file message.txt --to-file export.csv --column Portable",
+      description: "Text from a file, numbers from the CSV's Portable column",
+    },
+    {
+      command: "echo 'Bonjour' | voicepartner tts send - --to 0612345678",
+      description: "Text from stdin",
     },
   ]),
 )
@@ -183,6 +219,11 @@ const vmsSend = Command.make(
     {
       command: "voicepartner vms send --audio dev-audio --email ops@example.fr --to-file list.txt",
       description: "Voicemail drop",
+    },
+    {
+      command:
+        "voicepartner vms send --audio dev-audio --email ops@example.fr --to-file crm.csv --dry-run",
+      description: "See the landlines it would ring, the time and the estimated cost first",
     },
   ]),
 )

@@ -1,35 +1,19 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process"
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { chmodSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { bin, runIn, tempDir } from "./helpers.js"
 
-const bin = join(import.meta.dirname, "../dist/voicepartner.mjs")
 const emulatorBin = join(import.meta.dirname, "../../emulator/dist/bin.js")
-const dir = mkdtempSync(join(tmpdir(), "vp-cli-"))
+const dir = tempDir()
 const port = 20_000 + Math.floor(Math.random() * 20_000)
 const base = `http://127.0.0.1:${port}`
 let emulator: ChildProcess
 
-const run = (args: ReadonlyArray<string>, env: Record<string, string> = {}) => {
-  const r = spawnSync("node", [bin, ...args], {
-    env: {
-      ...process.env,
-      VOICEPARTNER_API_KEY: "dev-key",
-      VOICEPARTNER_RATE_LIMIT: "off",
-      NO_COLOR: "1",
-      ...env,
-    },
-    encoding: "utf8",
-    timeout: 20_000,
-    cwd: dir,
-  })
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
-}
+const run = runIn(dir)
 const api = ["--base-url", `${base}/v1`]
 
 beforeAll(async () => {
-  spawnSync("node", ["build.mjs"], { cwd: join(import.meta.dirname, "..") })
   emulator = spawn(
     "node",
     [
@@ -70,18 +54,24 @@ describe("voicepartner CLI (built binary against the emulator)", () => {
     }
   })
 
-  it("--help runs under Bun and Deno", () => {
+  it("--help and a Windows-1252 CSV dry run work under Bun and Deno", () => {
     const bins = join(import.meta.dirname, "../../core/node_modules/.bin")
-    for (const [cmd, args] of [
-      [join(bins, "bun"), [bin, "--help"]],
-      [join(bins, "deno"), ["run", "-A", bin, "--help"]],
+    const csv = join(dir, "excel-runtimes.csv")
+    writeFileSync(csv, Buffer.from('Nom;Téléphone;Société\nA;0612345678;"X; Y"\n', "latin1"))
+    const dry = [bin, "tts", "send", "Hi", "--to-file", csv, "--dry-run", "--json"]
+    for (const [cmd, prefix] of [
+      [join(bins, "bun"), []],
+      [join(bins, "deno"), ["run", "-A"]],
     ] as const) {
-      const r = spawnSync(cmd, args, {
+      const options = {
         encoding: "utf8",
         timeout: 20_000,
         env: { ...process.env, DENO_NO_UPDATE_CHECK: "1" },
-      })
-      expect(r.stdout).toContain("SUBCOMMANDS")
+      } as const
+      expect(spawnSync(cmd, [...prefix, bin, "--help"], options).stdout).toContain("SUBCOMMANDS")
+      const plan = JSON.parse(spawnSync(cmd, [...prefix, ...dry], options).stdout)
+      expect(plan.numbers, cmd).toEqual(["+33612345678"])
+      expect(plan.sources[0].encoding, cmd).toBe("windows-1252")
     }
   })
 
@@ -101,8 +91,11 @@ describe("voicepartner CLI (built binary against the emulator)", () => {
       ...api,
     ])
     expect(r.code).toBe(0)
-    expect(r.stdout).toContain("2 valid (1 mobile, 1 landline")
+    expect(r.stdout).toContain("4 rows read: 2 valid, 1 invalid, 1 duplicates, 0 empty")
+    expect(r.stdout).toContain("1 mobile, 1 landline, 0 other")
     expect(r.stdout).toContain("rings landlines")
+    expect(r.stdout).toContain("+33112345678  ") // the landline it would ring, with its line
+    expect(r.stdout).toContain("list.csv:3")
     expect(r.stdout).toContain("list.csv:4")
     expect(r.stdout).toContain("1 duplicates removed")
     const json = JSON.parse(
@@ -192,7 +185,7 @@ describe("voicepartner CLI (built binary against the emulator)", () => {
     const file = join(dir, "sixty.txt")
     writeFileSync(
       file,
-      Array.from({ length: 60 }, (_, i) => `07${String(10_000_000 + i)}`).join("\n"),
+      Array.from({ length: 60 }, (_, i) => `07${String(50_000_000 + i)}`).join("\n"),
     )
     // Real policy (5 voicemail drops/min): chunk 6 waits ~60 s, so the interrupt lands in that wait.
     const child = spawn(
@@ -241,6 +234,45 @@ describe("voicepartner CLI (built binary against the emulator)", () => {
     expect(summary.notAttempted).toHaveLength(10)
   })
 
+  it("the message can come from --text-file or stdin (-)", async () => {
+    const textFile = join(dir, "message.txt")
+    writeFileSync(textFile, "\uFEFFBonjour depuis un fichier\n")
+    const fromFile = run(["tts", "send", "--text-file", textFile, "--to", "0612345678", ...api])
+    expect(fromFile.stderr).not.toContain("error")
+    expect(fromFile.code).toBe(0)
+    const fromStdin = run(
+      ["tts", "send", "-", "--to", "0612345678", ...api],
+      {},
+      "Bonjour de stdin\n",
+    )
+    expect(fromStdin.code).toBe(0)
+    const fromStdinFlag = run(
+      ["tts", "send", "--text-file", "-", "--to", "0612345678", ...api],
+      {},
+      "Bonjour encore",
+    )
+    expect(fromStdinFlag.code).toBe(0)
+    const log = (await (await fetch(`${base}/__emulator/requests`)).json()) as Array<{
+      endpoint: string
+      body?: { text?: string }
+    }>
+    expect(
+      log
+        .filter((e) => e.endpoint === "tts/send")
+        .slice(-3)
+        .map((e) => e.body?.text),
+    ).toEqual(["Bonjour depuis un fichier", "Bonjour de stdin", "Bonjour encore"])
+    // stdin cannot be both the text and the recipients; one text source only
+    expect(run(["tts", "send", "-", "--to", "-", ...api], {}, "x").code).toBe(2)
+    expect(
+      run(["tts", "send", "Hi", "--text-file", textFile, "--to", "0612345678", ...api]).code,
+    ).toBe(2)
+    expect(
+      run(["tts", "send", "--text-file", join(dir, "nope.txt"), "--to", "0612345678", ...api])
+        .stderr,
+    ).toContain("--text-file")
+  })
+
   it("credits, audios list/rename, campaign cancel", () => {
     expect(run(["credits", "--json", ...api]).code).toBe(0)
     expect(run(["audios", "list", "--json", ...api]).code).toBe(0)
@@ -280,13 +312,13 @@ describe("voicepartner CLI (built binary against the emulator)", () => {
 
   it("auth failure exits 3, writes the retry file, and never prints the key", () => {
     const secret = "sk-very-secret-key-123"
-    const r = run(["tts", "send", "Hi", "--to", "0612345678,0712345678", ...api], {
+    const r = run(["tts", "send", "Hi", "--to", "0612345678,0752345678", ...api], {
       VOICEPARTNER_API_KEY: secret,
     })
     expect(r.code).toBe(3)
     expect(r.stdout + r.stderr).not.toContain(secret)
     expect(readFileSync(join(dir, "voicepartner-not-sent.txt"), "utf8").trim().split("\n")).toEqual(
-      ["+33612345678", "+33712345678"],
+      ["+33612345678", "+33752345678"],
     )
   })
 

@@ -1,34 +1,165 @@
+import { normalizeRecipients } from "@voicepartner/core/phone/normalizeRecipients"
 import { defaultPolicy } from "@voicepartner/core/ratelimit/RateLimitPolicy"
+import { defaultPrices } from "@voicepartner/emulator/pricing"
 import { describe, expect, it } from "vitest"
-import { parseRecipientText, readRecipients } from "../src/input/readRecipients.js"
-import { makeSendPlan } from "../src/plan/sendPlan.js"
+import { decodeText } from "../src/input/decode.js"
+import { choosePhoneColumn, phoneHeaderScore } from "../src/input/phoneColumn.js"
+import {
+  detectDelimiter,
+  emptyRows,
+  originOf,
+  type RecipientRows,
+  readRecipientStream,
+  readRecipients,
+} from "../src/input/readRecipients.js"
+import { PRICES } from "../src/plan/prices.js"
+import { asRecipientList, type Recipients } from "../src/plan/RecipientCollector.js"
+import { makeSendPlan, numbersOfKind } from "../src/plan/sendPlan.js"
+
+const e164s = (r: Recipients) => Array.from({ length: r.size }, (_, k) => r.e164(k))
+
+async function* chunksOf(...parts: Array<string | Uint8Array>): AsyncGenerator<Uint8Array> {
+  for (const p of parts) yield typeof p === "string" ? Buffer.from(p) : p
+}
+const origins = (rows: RecipientRows) =>
+  Array.from({ length: rows.lines.length }, (_, i) => originOf(rows, i))
+const read = async (...parts: Array<string | Uint8Array>) => {
+  const rows = emptyRows()
+  const source = await readRecipientStream(chunksOf(...parts), "f.csv", rows)
+  const seen = origins(rows)
+  return { rows, source, origins: seen, numbers: e164s(rows.collector.finish()) }
+}
+const decode = async (...parts: Array<Uint8Array>) => {
+  const info = { encoding: "utf-8" as const } as { encoding: string }
+  let text = ""
+  for await (const t of decodeText(chunksOf(...parts), info as never)) text += t
+  return { text, encoding: info.encoding }
+}
 
 describe("recipient input", () => {
-  it("reads one number per line with 1-based line numbers, skipping blanks", () => {
-    expect(parseRecipientText("0612345678\n\n0712345678\n", "f.txt")).toEqual([
-      { input: "0612345678", origin: "f.txt:1" },
-      { input: "0712345678", origin: "f.txt:3" },
-    ])
+  it("reads one number per line with 1-based line numbers, counting blank lines as empty", async () => {
+    const { numbers, source, origins } = await read("0612345678\n\n0752345678\n")
+    expect(numbers).toEqual(["+33612345678", "+33752345678"])
+    expect(origins).toEqual(["f.csv:1", "f.csv:3"])
+    expect(source).toMatchObject({ rows: 3, empty: 1, delimiter: null, column: null })
   })
-  it("finds the phone column of a CSV with , or ; (quoted header too)", () => {
-    expect(parseRecipientText('name,"Phone"\nA,0612345678', "a.csv")).toEqual([
-      { input: "0612345678", origin: "a.csv:2" },
-    ])
-    expect(parseRecipientText("nom;numero\nA;0612345678", "b.csv")).toEqual([
-      { input: "0612345678", origin: "b.csv:2" },
-    ])
+  it("finds the phone column of a CSV with , or ; (quoted header too), CRLF line ends", async () => {
+    expect((await read('name,"Phone"\r\nA,0612345678\r\n')).numbers).toEqual(["+33612345678"])
+    expect((await read("nom;numero\nA;0612345678")).numbers).toEqual(["+33612345678"])
   })
-  it("splits --to comma lists and reads - from stdin", () => {
-    const entries = readRecipients(["0612345678,0712345678", "-"], [], () => "0612345679\n")
-    expect(entries.map((e) => e.origin)).toEqual(["--to", "--to", "stdin:1"])
+  it('rows cut anywhere between chunks, a quoted newline, and Excel\'s ="0…"', async () => {
+    const { numbers, origins } = await read(
+      "nom;adr",
+      'esse;tel\nA;"1 rue\nX";06123',
+      '45678\nB;x;="0752345678"\n',
+    )
+    expect(numbers).toEqual(["+33612345678", "+33752345678"])
+    expect(origins).toEqual(["f.csv:2", "f.csv:4"])
+  })
+  it("splits --to comma lists and reads - from stdin", async () => {
+    const rows = await readRecipients({
+      to: ["0612345678,0752345678", "-"],
+      files: [],
+      stdin: () => chunksOf("0612345679\n"),
+    })
+    expect(origins(rows)).toEqual(["--to", "--to", "stdin:1"])
+  })
+  it("delimiter from the header line, quotes respected", () => {
+    expect(detectDelimiter('"Nom; prénom",Tel,Email')).toBe(",")
+    expect(detectDelimiter("Nom;Adresse, ville;Tel")).toBe(";")
+    expect(detectDelimiter("Nom\tTel")).toBe("\t")
+    expect(detectDelimiter("Telephone")).toBeNull()
+  })
+  it("header synonyms; 'Numéro' only when nothing says phone; 'Numéro client' never", () => {
+    expect(phoneHeaderScore("Tél. portable")).toBe(2)
+    expect(phoneHeaderScore("N° de téléphone")).toBe(2)
+    expect(phoneHeaderScore("Phone 2")).toBe(2)
+    expect(phoneHeaderScore("Numéro")).toBe(1)
+    expect(phoneHeaderScore("Numéro client")).toBe(0)
+    expect(phoneHeaderScore("E-mail")).toBe(0)
+    expect(choosePhoneColumn(["Numéro", "Nom", "Portable"], "f", undefined)).toBe(2)
+    expect(choosePhoneColumn(["Numéro", "Nom"], "f", undefined)).toBe(0)
+    expect(() => choosePhoneColumn(["Numéro client", "Nom"], "f", undefined)).toThrow(
+      '"Numéro client", "Nom"',
+    )
+  })
+})
+
+describe("decoding", () => {
+  it("UTF-8 split inside a character across chunks stays UTF-8", async () => {
+    const bytes = Buffer.from("Téléphone\n")
+    expect(await decode(bytes.subarray(0, 2), bytes.subarray(2))).toEqual({
+      text: "Téléphone\n",
+      encoding: "utf-8",
+    })
+  })
+  it("invalid UTF-8 is Windows-1252 (€ is 0x80 there)", async () => {
+    expect(await decode(Buffer.from([0x54, 0xe9, 0x6c, 0x20, 0x80, 0x0a]))).toEqual({
+      text: "Tél €\n",
+      encoding: "windows-1252",
+    })
+  })
+  it("a UTF-8 header over Windows-1252 rows (files pasted together): each line as it is", async () => {
+    const bytes = Buffer.concat([
+      Buffer.from("Nom;Téléphone\n"),
+      Buffer.from("Hélène;06\n", "latin1"),
+    ])
+    const info = { encoding: "utf-8" } as { encoding: "utf-8"; mixed?: boolean }
+    let text = ""
+    for await (const t of decodeText(chunksOf(bytes), info)) text += t
+    expect(text).toBe("Nom;Téléphone\nHélène;06\n")
+    expect(info).toEqual({ encoding: "windows-1252", mixed: true })
+  })
+  it("BOMs: UTF-8 dropped, UTF-16LE (Excel's 'Unicode text') decoded", async () => {
+    expect((await decode(Buffer.from("\uFEFFtel\n"))).text).toBe("tel\n")
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from("Tél\t06\n", "utf16le")])
+    expect(await decode(utf16.subarray(0, 5), utf16.subarray(5))).toEqual({
+      text: "Tél\t06\n",
+      encoding: "utf-16le",
+    })
+  })
+})
+
+describe("plan", () => {
+  it("batched normalisation gives what one call to core's normalizeRecipients gives", () => {
+    const inputs = Array.from({ length: 100_000 }, (_, i) =>
+      i % 97 === 0
+        ? "12"
+        : i % 5 === 0
+          ? `06 ${String(i % 40_000).padStart(8, "0")}`
+          : `07${String(i).padStart(8, "0")}`,
+    )
+    const rows = emptyRows()
+    for (const input of inputs) rows.collector.add(input)
+    const core = normalizeRecipients(inputs)
+    expect(asRecipientList(rows.collector.finish())).toEqual({
+      ...core,
+      warnings: core.warnings ?? [], // core's warnings are new: tolerate a core without them
+      numbers: core.numbers.map((n) => ({ e164: n.e164, kind: n.kind })),
+    })
   })
   it("plans 200 voicemail-drop requests in 39 minutes (core's limiter algorithm)", () => {
-    const entries = Array.from({ length: 100_000 }, (_, i) => ({
-      input: `+336${String(i).padStart(8, "0")}`,
-      origin: "--to",
-    }))
-    const plan = makeSendPlan(entries, "campaign/send", defaultPolicy)
+    const rows = emptyRows()
+    for (let i = 0; i < 100_000; i++) {
+      rows.collector.add(`+336${String(i).padStart(8, "0")}`)
+      rows.lines.push(0)
+    }
+    rows.sources.push({ name: "--to", first: 0, rows: 100_000, empty: 0 })
+    const plan = makeSendPlan(rows, "campaign/send", defaultPolicy)
     expect(plan.requests).toBe(200)
     expect(plan.estimatedMs).toBe(2_340_000)
+    expect(plan.estimatedCost).toBe(6000) // 100,000 × 0.06 EUR
+  })
+  it("the price table mirrors the emulator's", () => {
+    expect(PRICES).toEqual(defaultPrices)
+  })
+  it("origins of valid numbers skip the invalid and duplicate rows", async () => {
+    const { rows } = await read("tel\n12\n0612345678\n0612345678\n0112345678\n")
+    const plan = makeSendPlan(rows, "campaign/send", defaultPolicy)
+    expect(
+      numbersOfKind(plan, "mobile")
+        .concat(numbersOfKind(plan, "landline"))
+        .map((n) => n.origin),
+    ).toEqual(["f.csv:3", "f.csv:5"])
   })
 })

@@ -19,6 +19,7 @@ export {
   sendCampaignBulk,
   sendTtsBulk,
 } from "./bulk/sendBulk.js"
+export { layerFromConfig } from "./client/layerFromConfig.js"
 export {
   DEFAULT_BASE_URL,
   makeVoicePartnerClient,

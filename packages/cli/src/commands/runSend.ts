@@ -1,3 +1,4 @@
+import { once } from "node:events"
 import { writeFileSync } from "node:fs"
 import type { BulkSummary } from "@voicepartner/core/bulk/BulkSummary"
 import type { CampaignSendInput } from "@voicepartner/core/model/CampaignSendRequest"
@@ -9,8 +10,17 @@ import * as Result from "effect/Result"
 import { type ConnectionFlags, makeClient, policyFromEnv } from "../config/connection.js"
 import { UsageError } from "../config/UsageError.js"
 import { readRecipients } from "../input/readRecipients.js"
-import { costText, planJson, progressBar, progressLine, renderPlan } from "../output/format.js"
-import { makeSendPlan } from "../plan/sendPlan.js"
+import {
+  costText,
+  invalidLines,
+  numberLines,
+  planJsonText,
+  progressBar,
+  progressLine,
+  renderPlan,
+} from "../output/format.js"
+import { speechSeconds } from "../plan/prices.js"
+import { e164List, makeSendPlan } from "../plan/sendPlan.js"
 import { ExitCode } from "./ExitCode.js"
 
 /** Flags shared by `tts send` and `vms send`. */
@@ -22,6 +32,10 @@ export interface SendFlags extends ConnectionFlags {
   readonly progress: boolean
   readonly failedOut: string
   readonly chunkSize: number
+  /** `--column NAME|N`: the phone column of every CSV. */
+  readonly column?: string | undefined
+  /** `--list`: a dry run prints every number too. */
+  readonly list?: boolean | undefined
 }
 
 type SendKind =
@@ -31,32 +45,63 @@ type SendKind =
 const out = (text: string) => process.stdout.write(`${text}\n`)
 const err = (text: string) => process.stderr.write(`${text}\n`)
 
+/** Writes pieces of text to stdout, waiting when the reader is slower (a pipe, a terminal). */
+const writeAll = async (pieces: Iterable<string>): Promise<void> => {
+  for (const piece of pieces) if (!process.stdout.write(piece)) await once(process.stdout, "drain")
+}
+
+/** Lines joined in batches, each line ending with a newline. */
+function* lines(items: Iterable<string>, batch = 10_000): Generator<string> {
+  let text = ""
+  let n = 0
+  for (const item of items) {
+    text += `${item}\n`
+    if (++n % batch === 0) {
+      yield text
+      text = ""
+    }
+  }
+  if (text.length > 0) yield text
+}
+
 /** Plans, validates and runs a bulk send; returns the exit code. */
 export const runSend = async (flags: SendFlags, kind: SendKind): Promise<ExitCode> => {
   if (!Number.isInteger(flags.chunkSize) || flags.chunkSize < 1 || flags.chunkSize > 500)
     throw new UsageError(`--chunk-size: must be an integer from 1 to 500, got ${flags.chunkSize}`)
-  const entries = readRecipients(flags.to, flags.toFile)
-  if (entries.length === 0)
+  const stdinUses = [...flags.to, ...flags.toFile].filter((v) => v === "-").length
+  if (stdinUses > 1) throw new UsageError("stdin (-) can be read only once")
+  const rows = await readRecipients({ to: flags.to, files: flags.toFile, column: flags.column })
+  if (rows.sources.every((s) => s.rows === 0))
     throw new UsageError("no recipients: give --to, --to-file FILE or --to -")
-  const plan = makeSendPlan(entries, kind.endpoint, policyFromEnv(), flags.chunkSize)
+  const seconds =
+    kind.endpoint === "tts/send" && kind.input.tokenAudio === undefined && kind.input.text
+      ? speechSeconds(kind.input.text, Math.min(2, Math.max(0.5, kind.input.speechRate ?? 1)))
+      : undefined
+  const plan = makeSendPlan(rows, kind.endpoint, policyFromEnv(), flags.chunkSize, { seconds })
   // Validate the whole request (text, date, URL…) once before anything is sent; invalid
   // numbers are reported by the plan and skipped.
-  const sample = plan.recipients.numbers[0]?.e164 ?? "+33612345678"
+  const sample = plan.recipients.size > 0 ? plan.recipients.e164(0) : "+33612345678"
   const now = { now: Date.now() }
   const failure =
     kind.endpoint === "tts/send"
       ? Result.getFailure(validateTtsSend({ ...kind.input, phoneNumbers: [sample] }, now))
       : Result.getFailure(validateCampaignSend({ ...kind.input, phoneNumbers: [sample] }, now))
   if (Option.isSome(failure)) throw new UsageError(failure.value.message)
+  const nothingValid = plan.recipients.size === 0
   if (flags.dryRun) {
-    out(flags.json ? JSON.stringify(planJson(plan)) : renderPlan(plan))
+    if (flags.json) await writeAll(planJsonText(plan))
+    else {
+      out(renderPlan(plan, { list: flags.list }))
+      if (flags.list === true) await writeAll(lines(numberLines(plan)))
+    }
+    if (nothingValid) throw new UsageError("no valid recipient: nothing would be sent")
     return ExitCode.Ok
   }
-  if (plan.recipients.numbers.length === 0) {
+  if (nothingValid) {
     err(renderPlan(plan))
     throw new UsageError("no valid recipient to send to")
   }
-  for (const i of plan.invalid) err(`skipped invalid ${i.origin}: "${i.input}" — ${i.reason}`)
+  for (const line of invalidLines(plan, "skipped invalid ")) err(line)
   const client = makeClient(flags)
   const controller = new AbortController()
   const onSigint = () => {
@@ -66,7 +111,7 @@ export const runSend = async (flags: SendFlags, kind: SendKind): Promise<ExitCod
   process.once("SIGINT", onSigint)
   const tty = process.stderr.isTTY === true && !flags.json
   const color = tty && process.env.NO_COLOR === undefined
-  const numbers = plan.recipients.numbers.map((n) => n.e164)
+  const numbers = e164List(plan)
   const options = {
     signal: controller.signal,
     chunkSize: flags.chunkSize,
@@ -74,7 +119,13 @@ export const runSend = async (flags: SendFlags, kind: SendKind): Promise<ExitCod
       const now = Date.now()
       if (flags.json) {
         if (flags.progress)
-          out(JSON.stringify({ event: event._tag, chunk: event.chunk, ...event.progress }))
+          out(
+            JSON.stringify(
+              event._tag === "Stopped"
+                ? { event: event._tag, reason: event.reason.message, ...event.progress }
+                : { event: event._tag, chunk: event.chunk, ...event.progress },
+            ),
+          )
       } else if (tty) process.stderr.write(progressBar(event, now, color))
       else err(progressLine(event, now))
     },
@@ -119,6 +170,7 @@ const report = (summary: BulkSummary, flags: SendFlags): ExitCode => {
         })),
         notAttempted: summary.notAttempted,
         stopped: summary.stopped,
+        stoppedBy: summary.stoppedBy?.message ?? null,
         retryFile: notSent.length > 0 ? flags.failedOut : null,
       }),
     )
@@ -128,7 +180,10 @@ const report = (summary: BulkSummary, flags: SendFlags): ExitCode => {
     )
     for (const c of summary.failed)
       err(`chunk ${c.chunk + 1} FAILED: ${c.error.message} — ${c.numbers.length} numbers not sent`)
-    if (summary.stopped) err(`stopped: ${summary.notAttempted.length} numbers not attempted`)
+    if (summary.stopped)
+      err(
+        `stopped${summary.stoppedBy === undefined ? "" : ` (${summary.stoppedBy.message})`}: ${summary.notAttempted.length} numbers not attempted`,
+      )
     if (notSent.length > 0)
       err(
         `${notSent.length} numbers not sent, written to ${flags.failedOut} — retry with --to-file ${flags.failedOut}`,

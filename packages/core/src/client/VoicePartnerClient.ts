@@ -1,5 +1,4 @@
 import * as Clock from "effect/Clock"
-import * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -75,7 +74,7 @@ export interface CallOptions {
  *   yield* Effect.log(`campaign ${sent.campaignId} cost ${sent.cost} ${sent.currency}`)
  * })
  * program.pipe(
- *   Effect.provide(VoicePartnerClient.layerConfig),
+ *   Effect.provide(VoicePartnerClient.layer({ apiKey: Redacted.make("dev-key"), baseUrl: "http://127.0.0.1:8788/v1" })),
  *   Effect.provide(RateLimiter.memory()),
  *   Effect.runPromise,
  * )
@@ -134,19 +133,6 @@ export class VoicePartnerClient extends Context.Service<
   ): Layer.Layer<VoicePartnerClient, never, RateLimiter> {
     return Layer.effect(VoicePartnerClient, makeVoicePartnerClient(options))
   }
-
-  /** A client configured from `VOICEPARTNER_API_KEY` (secret) and `VOICEPARTNER_BASE_URL`. */
-  static readonly layerConfig: Layer.Layer<VoicePartnerClient, Config.ConfigError, RateLimiter> =
-    Layer.effect(
-      VoicePartnerClient,
-      Effect.gen(function* () {
-        const apiKey = yield* Config.Redacted("VOICEPARTNER_API_KEY")
-        const baseUrl = yield* Config.String("VOICEPARTNER_BASE_URL").pipe(
-          Config.withDefault(DEFAULT_BASE_URL),
-        )
-        return yield* makeVoicePartnerClient({ apiKey, baseUrl })
-      }),
-    )
 }
 
 const validated = <R>(

@@ -2,7 +2,7 @@ import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import { ValidationError } from "../errors/ValidationError.js"
 import type { ScheduledDateInput } from "../schedule/scheduledDate.js"
-import { IssueCollector, type OnInvalidRecipients } from "./fieldChecks.js"
+import { IssueCollector, type OnInvalidRecipients, recipientWarnings } from "./fieldChecks.js"
 import type { Validated, ValidateOptions } from "./Validated.js"
 
 /**
@@ -103,7 +103,11 @@ export const validateCampaignSend = (
     },
     { disableChecks: true },
   )
-  return Result.succeed({ request, recipients, warnings: [] })
+  return Result.succeed({
+    request,
+    recipients,
+    warnings: recipientWarnings(recipients, { landlinesRing: true }),
+  })
 }
 
 /**

@@ -2,7 +2,12 @@ import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import { ValidationError } from "../errors/ValidationError.js"
 import type { ScheduledDateInput } from "../schedule/scheduledDate.js"
-import { IssueCollector, type OnInvalidRecipients, quote } from "./fieldChecks.js"
+import {
+  IssueCollector,
+  type OnInvalidRecipients,
+  quote,
+  recipientWarnings,
+} from "./fieldChecks.js"
 import { type Validated, type ValidateOptions, ValidationWarning } from "./Validated.js"
 
 /**
@@ -140,7 +145,11 @@ export const validateTtsSend = (
     },
     { disableChecks: true },
   )
-  return Result.succeed({ request, recipients, warnings })
+  return Result.succeed({
+    request,
+    recipients,
+    warnings: [...recipientWarnings(recipients, { landlinesRing: false }), ...warnings],
+  })
 }
 
 /**

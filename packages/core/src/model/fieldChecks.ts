@@ -3,6 +3,7 @@ import { normalizeRecipients, type RecipientList } from "../phone/normalizeRecip
 import { parsePhoneNumber } from "../phone/parsePhoneNumber.js"
 import { parseScheduledDate, type ScheduledDateInput } from "../schedule/scheduledDate.js"
 import { MAX_NUMBERS_PER_REQUEST } from "./limits.js"
+import { ValidationWarning } from "./Validated.js"
 
 // Characters that render as nothing: zero-width spaces and joiners, word joiner, BOM,
 // soft hyphen, Mongolian vowel separator. `trim()` keeps them, and a field made only of
@@ -145,6 +146,56 @@ export class IssueCollector {
     }
     return list
   }
+}
+
+/** Warnings listed one by one before they are summed up: an answer stays small. */
+const LISTED_WARNINGS = 20
+
+/**
+ * What the caller should know about a recipient list that was accepted: numbers read on a
+ * guess (a spreadsheet ate the leading 0), duplicates removed, and — for a voicemail drop —
+ * the landlines that will ring.
+ *
+ * @example
+ * ```ts
+ * import { normalizeRecipients } from "../phone/normalizeRecipients.js"
+ * recipientWarnings(normalizeRecipients(["612345678", "0612345678"]), { landlinesRing: false })
+ * // [ { field: "phoneNumbers", message: "\"612345678\" has no leading 0 …" }, { …"1 duplicate removed" } ]
+ * ```
+ */
+export const recipientWarnings = (
+  list: RecipientList,
+  options: { readonly landlinesRing: boolean },
+): ReadonlyArray<ValidationWarning> => {
+  const warnings = list.warnings.slice(0, LISTED_WARNINGS).map(
+    (w) =>
+      new ValidationWarning({
+        field: "phoneNumbers",
+        message: `${quote(w.input)} ${w.message}`,
+      }),
+  )
+  const more = list.warnings.length - LISTED_WARNINGS
+  if (more > 0)
+    warnings.push(
+      new ValidationWarning({ field: "phoneNumbers", message: `and ${more} more numbers read so` }),
+    )
+  const duplicates = list.duplicates.length
+  if (duplicates > 0)
+    warnings.push(
+      new ValidationWarning({
+        field: "phoneNumbers",
+        message: `${duplicates} duplicate${duplicates === 1 ? "" : "s"} removed`,
+      }),
+    )
+  const landlines = list.counts.landline
+  if (options.landlinesRing && landlines > 0)
+    warnings.push(
+      new ValidationWarning({
+        field: "phoneNumbers",
+        message: `${landlines} landline${landlines === 1 ? "" : "s"} will ring: a voicemail drop rings landlines and leaves the message if nobody answers`,
+      }),
+    )
+  return warnings
 }
 
 /** What to do with unreadable recipients: refuse the request (default) or leave them out. */

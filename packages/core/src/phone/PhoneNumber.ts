@@ -25,7 +25,11 @@ export const PhoneNumber = Schema.Struct({
 })
 export type PhoneNumber = typeof PhoneNumber.Type
 
-/** The outcome of parsing one number: never throws, so bulk lists stay fast. */
+/**
+ * The outcome of parsing one number: never throws, so bulk lists stay fast. `warning` says
+ * what was guessed when the number was accepted but not as written (a spreadsheet that ate
+ * the leading 0 of `612345678`); callers should show it.
+ */
 export type PhoneParseResult =
-  | { readonly ok: true; readonly value: PhoneNumber }
+  | { readonly ok: true; readonly value: PhoneNumber; readonly warning?: string }
   | { readonly ok: false; readonly reason: string }

@@ -18,12 +18,28 @@ export interface DuplicateRecipient {
   readonly firstIndex: number
 }
 
-/** Every input ends up in exactly one of `numbers`, `invalid` and `duplicates`. */
+/**
+ * A recipient accepted on a guess the caller should show, e.g. `612345678` read as
+ * `0612345678` (a spreadsheet ate its leading 0).
+ */
+export interface RecipientWarning {
+  readonly index: number
+  readonly input: string
+  readonly e164: string
+  readonly message: string
+}
+
+/**
+ * Every input ends up in exactly one of `numbers`, `invalid` and `duplicates`; `warnings`
+ * adds, for entries that were read (sent or duplicates), what was guessed about them.
+ */
 export interface RecipientList {
   /** Unique valid numbers, in first-occurrence order. */
   readonly numbers: ReadonlyArray<PhoneNumber>
   readonly invalid: ReadonlyArray<InvalidRecipient>
   readonly duplicates: ReadonlyArray<DuplicateRecipient>
+  /** In input order. */
+  readonly warnings: ReadonlyArray<RecipientWarning>
   readonly counts: Readonly<Record<PhoneKind, number>>
 }
 
@@ -49,6 +65,7 @@ export const splitRecipients = (text: string): ReadonlyArray<string> =>
  * list.numbers.length // 1
  * list.duplicates[0]?.firstIndex // 0
  * list.invalid[0]?.index // 2
+ * normalizeRecipients(["612345678"]).warnings[0]?.message // "has no leading 0 (…)"
  * ```
  */
 export const normalizeRecipients = (inputs: Iterable<string> | string): RecipientList => {
@@ -61,6 +78,7 @@ export const normalizeRecipients = (inputs: Iterable<string> | string): Recipien
   const numbers: Array<PhoneNumber> = []
   const invalid: Array<InvalidRecipient> = []
   const duplicates: Array<DuplicateRecipient> = []
+  const warnings: Array<RecipientWarning> = []
   const seen = new Map<string, number>()
   // Plain counters: a keyed `counts[kind]++` per number costs more than the parse.
   let mobile = 0
@@ -74,6 +92,9 @@ export const normalizeRecipients = (inputs: Iterable<string> | string): Recipien
       continue
     }
     const { e164, kind } = parsed.value
+    if (parsed.warning !== undefined) {
+      warnings.push({ index, input, e164, message: parsed.warning })
+    }
     const firstIndex = seen.get(e164)
     if (firstIndex !== undefined) {
       duplicates.push({ index, input, e164, firstIndex })
@@ -85,5 +106,5 @@ export const normalizeRecipients = (inputs: Iterable<string> | string): Recipien
     else if (kind === "landline") landline++
     else other++
   }
-  return { numbers, invalid, duplicates, counts: { mobile, landline, other } }
+  return { numbers, invalid, duplicates, warnings, counts: { mobile, landline, other } }
 }

@@ -37,7 +37,19 @@ describe("validateTtsSend", () => {
     expect(v.request.scheduledDate).toBe("2026-04-10 14:15:00")
     expect(v.recipients?.duplicates).toHaveLength(1)
     expect(v.recipients?.counts).toEqual({ mobile: 1, landline: 1, other: 0 })
-    expect(v.warnings).toEqual([])
+    // What was changed is said: the duplicate removed (a voice SMS rings landlines anyway).
+    expect(v.warnings.map((w) => [w.field, w.message])).toEqual([
+      ["phoneNumbers", "1 duplicate removed"],
+    ])
+  })
+
+  it("says which numbers were read on a guess (a spreadsheet ate the leading 0)", () => {
+    const v = ok(
+      validateTtsSend({ phoneNumbers: ["612345678", "0612345679"], text: "Hi" }, { now }),
+    )
+    expect(v.request.phoneNumbers).toEqual(["+33612345678", "+33612345679"])
+    expect(v.warnings).toHaveLength(1)
+    expect(v.warnings[0]?.message).toMatch(/^"612345678" /)
   })
 
   it("encodes the canonical upstream body, optionals omitted", () => {
@@ -186,6 +198,9 @@ describe("validateCampaignSend", () => {
     const v = ok(validateCampaignSend({ ...base, sender: "07 81 23 45 67" }, { now }))
     expect(v.request.sender).toBe("+33781234567")
     expect(v.recipients?.counts.landline).toBe(1)
+    expect(v.warnings.map((w) => w.message)).toEqual([
+      "1 landline will ring: a voicemail drop rings landlines and leaves the message if nobody answers",
+    ])
     expect(encodeCampaignSend(v.request)).toEqual({
       phoneNumbers: "+33612345678,+33144556677",
       tokenAudio: "dev-audio",

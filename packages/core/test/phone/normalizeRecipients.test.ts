@@ -8,7 +8,7 @@ const recipient = fc.oneof(
   fc
     .tuple(fc.constantFrom("1", "6", "7", "9"), fc.stringMatching(/^[3-9]\d{7}$/))
     .chain(([a, b]) => fc.constantFrom(...frenchDecorations(a + b))),
-  fc.constantFrom("0612345678", "+33 6 12 34 56 78", "01 44 55 66 77"),
+  fc.constantFrom("0612345678", "+33 6 12 34 56 78", "01 44 55 66 77", "612345678", "0692123456"),
   fc.string({ maxLength: 12 }),
 )
 
@@ -21,6 +21,38 @@ describe("normalizeRecipients", () => {
       { index: 2, input: "+33612345678", e164: "+33612345678", firstIndex: 0 },
     ])
     expect(list.counts).toEqual({ mobile: 1, landline: 1, other: 0 })
+  })
+
+  it("reports each guessed number with its warning, per entry", () => {
+    const list = normalizeRecipients(["0612345678", "612345678", "1 44 55 66 77", "0692123456"])
+    expect(list.numbers.map((n) => n.e164)).toEqual([
+      "+33612345678",
+      "+33144556677",
+      "+262692123456",
+    ])
+    expect(list.duplicates).toEqual([
+      { index: 1, input: "612345678", e164: "+33612345678", firstIndex: 0 },
+    ])
+    expect(list.warnings).toEqual([
+      { index: 1, input: "612345678", e164: "+33612345678", message: expect.stringContaining("0") },
+      {
+        index: 2,
+        input: "1 44 55 66 77",
+        e164: "+33144556677",
+        message: expect.stringContaining("leading 0"),
+      },
+    ])
+    expect(normalizeRecipients(["0612345678"]).warnings).toEqual([])
+  })
+
+  it("counts overseas numbers under their own country code", () => {
+    const list = normalizeRecipients("0692 12 34 56; 0262 12 34 56; 0696 12 34 56")
+    expect(list.numbers).toEqual([
+      { e164: "+262692123456", countryCode: "262", kind: "mobile" },
+      { e164: "+262262123456", countryCode: "262", kind: "landline" },
+      { e164: "+596696123456", countryCode: "596", kind: "mobile" },
+    ])
+    expect(list.counts).toEqual({ mobile: 2, landline: 1, other: 0 })
   })
 
   it("splits a string on commas, semicolons and newlines", () => {
@@ -48,6 +80,12 @@ describe("normalizeRecipients", () => {
         for (const i of indices) expect(i).toBeLessThan(inputs.length)
         const counts = list.counts.mobile + list.counts.landline + list.counts.other
         expect(counts).toBe(list.numbers.length)
+        // a warning is about an entry that was read (sent, or a duplicate of one sent)
+        const invalid = new Set(list.invalid.map((i) => i.index))
+        for (const w of list.warnings) {
+          expect(invalid.has(w.index)).toBe(false)
+          expect(w.input).toBe(inputs[w.index])
+        }
       }),
     )
   })
@@ -81,6 +119,7 @@ describe("normalizeRecipients", () => {
         expect(twice.numbers).toEqual(once)
         expect(twice.invalid).toEqual([])
         expect(twice.duplicates).toEqual([])
+        expect(twice.warnings).toEqual([])
       }),
     )
   })

@@ -41,6 +41,8 @@ const positive = (raw: unknown, fallback: number, max: number): number => {
  *
  * @example
  * ```ts
+ * import { ledgerSettings } from "./ledgerSettings.js"
+ *
  * ledgerSettings({ RETENTION_DAYS: "7" }).retentionMs // 604_800_000
  * ledgerSettings({}).webhookTimeoutMs // 10_000
  * ```

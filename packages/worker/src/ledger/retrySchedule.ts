@@ -5,6 +5,8 @@
  *
  * @example
  * ```ts
+ * import { nextAttemptAt } from "./retrySchedule.js"
+ *
  * nextAttemptAt([5_000, 30_000], 1, 0, 0.5) // 5_000: the first retry, 5 s after the failure
  * nextAttemptAt([5_000, 30_000], 3, 0, 0.5) // undefined: three tries failed, give up
  * ```
