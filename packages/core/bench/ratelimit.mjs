@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 // Rate-limiter admission decision: median time of one `earliestAdmission` call on a
-// campaign/send log near its hourly limit, against a baseline of reading the log's last
-// entry, measured in the same run. Needs the built dist (`pnpm build`).
+// campaign/send log near its hourly limit, and of the QuotaMachine's whole answer (the
+// decision and the state it reports) that both limiters run, against a baseline of
+// reading the log's last entry, measured in the same run. Needs the built dist
+// (`pnpm build`).
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
+import { QuotaMachine } from "../dist/ratelimit/QuotaMachine.js"
 import { makeMemoryRateLimiter } from "../dist/ratelimit/RateLimiter.js"
 import { defaultPolicy } from "../dist/ratelimit/RateLimitPolicy.js"
 import { earliestAdmission, prune } from "../dist/ratelimit/slidingLog.js"
@@ -32,6 +35,13 @@ const median = (fn) => {
 const baseline = median((i) => log[log.length - 1] + i)
 const decision = median((i) => earliestAdmission(log, windows, now + i))
 const withPrune = median((i) => earliestAdmission(prune(log, windows, now + i), windows, now + i))
+// The machine on the same log (restored from rows as the Durable Object does): the 5/min
+// window is full, so each answer is a refusal with its state and the log stays as it is.
+const machine = new QuotaMachine(
+  { ...defaultPolicy, "campaign/send": windows },
+  { rows: { admissions: log.map((at) => ({ endpoint: "campaign/send", at })) } },
+)
+const answer = median((i) => machine.acquire("campaign/send", now + i, 0).retryAfterMs)
 // The in-memory service as the client calls it: `acquire` through Effect.runSync, on a
 // voice SMS log that grows from empty to ~1M admissions (limit raised so all are admitted).
 const limiter = Effect.runSync(
@@ -58,6 +68,9 @@ const ns = (x) => `${x.toFixed(1)} ns`
 console.log(`baseline (read last entry):        median ${ns(baseline)} per call`)
 console.log(
   `earliestAdmission, 2 windows:      median ${ns(decision)} per call (${(decision / baseline).toFixed(1)}x baseline)`,
+)
+console.log(
+  `QuotaMachine.acquire (+ state):    median ${ns(answer)} per call (${(answer / baseline).toFixed(1)}x baseline)`,
 )
 console.log(
   `prune + earliestAdmission:         median ${ns(withPrune)} per call (what the limiter did per call before compaction)`,

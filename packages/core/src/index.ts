@@ -28,7 +28,9 @@ export {
   type VoicePartnerClientOptions,
 } from "./client/VoicePartnerClient.js"
 export { DecodeError } from "./errors/DecodeError.js"
+export { nothingWasSent, willNotImprove } from "./errors/failureOutcome.js"
 export { RateLimitedError } from "./errors/RateLimitedError.js"
+export { RateLimiterUnavailable } from "./errors/RateLimiterUnavailable.js"
 export { TransportError } from "./errors/TransportError.js"
 export { ValidationError, ValidationIssue } from "./errors/ValidationError.js"
 export { ApiErrorReason, VoicePartnerApiError } from "./errors/VoicePartnerApiError.js"

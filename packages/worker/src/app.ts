@@ -1,4 +1,5 @@
 import { Hono } from "hono"
+import { methodNotAllowed } from "hono/method-not-allowed"
 import { apiError } from "./http/apiError.js"
 import type { GatewayEnv } from "./http/GatewayEnv.js"
 import { limitBody, requestLog, sendError, withConfig } from "./http/middleware.js"
@@ -7,23 +8,7 @@ import { callbackRoutes } from "./routes/callbackRoutes.js"
 import { campaignRoutes } from "./routes/campaignRoutes.js"
 import { metaRoutes } from "./routes/metaRoutes.js"
 import { sendRoutes } from "./routes/sendRoutes.js"
-
-/** Methods each known path answers, for 405s with an `Allow` field. */
-const allowed: ReadonlyArray<readonly [string, string]> = [
-  ["/v1/tts/send", "POST"],
-  ["/v1/campaign/send", "POST"],
-  ["/v1/me", "GET"],
-  ["/v1/me/:apiKey", "GET"],
-  ["/v1/audios", "GET"],
-  ["/v1/audios/:apiKey", "GET"],
-  ["/v1/audio-file/rename", "POST"],
-  ["/v1/campaign/cancel/:campaignId", "DELETE"],
-  ["/v1/campaign/cancel/:apiKey/:campaignId", "DELETE"],
-  ["/v1/campaigns/:campaignId", "GET"],
-  ["/callbacks/:clientId/:sendId/:expiresAt/:to/:signature", "GET, POST"],
-  ["/health", "GET"],
-  ["/openapi.json", "GET"],
-]
+import { quotaFields } from "./routes/throughQuota.js"
 
 /**
  * The gateway as a Hono app: `export default app` is the Worker's fetch handler.
@@ -36,22 +21,30 @@ const allowed: ReadonlyArray<readonly [string, string]> = [
 export const app = new Hono<GatewayEnv>()
 
 app.use(requestLog)
-metaRoutes(app)
+// A known path with another method: 405 with the `Allow` field Hono derives from the
+// routes below (a GET route also answers HEAD).
+app.use(
+  methodNotAllowed({
+    app,
+    onMethodNotAllowed: (c, methods) =>
+      sendError(
+        c,
+        apiError(
+          405,
+          "METHOD_NOT_ALLOWED",
+          `${c.req.method} is not allowed here; use ${methods.join(", ")}`,
+          { headers: { Allow: methods.join(", ") } },
+        ),
+      ),
+  }),
+)
+app.route("/", metaRoutes)
 app.use(limitBody, withConfig)
-sendRoutes(app)
-accountRoutes(app)
-campaignRoutes(app)
-callbackRoutes(app)
-for (const [path, methods] of allowed) {
-  app.all(path, (c) =>
-    sendError(
-      c,
-      apiError(405, "METHOD_NOT_ALLOWED", `${c.req.method} is not allowed here; use ${methods}`, {
-        headers: { Allow: methods },
-      }),
-    ),
-  )
-}
+app.use("/v1/*", quotaFields)
+app.route("/v1", sendRoutes)
+app.route("/v1", accountRoutes)
+app.route("/v1/campaigns", campaignRoutes)
+app.route("/callbacks", callbackRoutes)
 app.notFound((c) =>
   sendError(c, apiError(404, "NOT_FOUND", "no such route; see GET /openapi.json")),
 )

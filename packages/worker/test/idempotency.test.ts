@@ -1,4 +1,7 @@
+import { env } from "cloudflare:test"
 import { describe, expect, it } from "vitest"
+import { sha256Hex } from "../src/auth/digest.js"
+import { stableJson } from "../src/http/stableJson.js"
 import { answer, dropBody, gateway, useHarness } from "./harness.js"
 import { TOKENS } from "./testEnv.js"
 
@@ -23,6 +26,51 @@ describe("Idempotency-Key", () => {
     expect(again.headers.get("idempotent-replayed")).toBe("true")
     expect(first.headers.get("idempotent-replayed")).toBeNull()
     expect(sends()).toHaveLength(1)
+  })
+
+  it("replays an honest retry that spells the same request differently", async () => {
+    const first = await answer(
+      await send("order-45", { phoneNumbers: "06 12 34 56 78", text: "Votre rendez-vous" }),
+    )
+    // Same numbers in E.164, in a list, and the default language written out: same request.
+    const again = await answer(
+      await send("order-45", {
+        phoneNumbers: ["+33612345678"],
+        text: "Votre rendez-vous",
+        lang: "fr",
+      }),
+    )
+    expect(first.status).toBe(200)
+    expect(again.status).toBe(200)
+    expect(again.headers.get("idempotent-replayed")).toBe("true")
+    expect(again.json).toEqual(first.json)
+    expect(sends()).toHaveLength(1)
+  })
+
+  it("422 for the same key with the same numbers in another order", async () => {
+    await send("order-46", { phoneNumbers: "0612345678,0611111111", text: "A" })
+    const reordered = await answer(
+      await send("order-46", { phoneNumbers: "0611111111,0612345678", text: "A" }),
+    )
+    expect(reordered.status).toBe(422)
+    expect(sends()).toHaveLength(1)
+  })
+
+  it("still replays a key claimed by the previous version (raw-body fingerprint)", async () => {
+    const body = { phoneNumbers: "06 12 34 56 78", text: "Avant la mise à jour" }
+    const stored = { success: true, campaignId: "before-upgrade" }
+    // What the previous version did: the key claimed with a hash of the raw body.
+    const ledger = env.LEDGER.get(env.LEDGER.idFromName("alpha"))
+    const legacy = await sha256Hex(`tts/send\n${stableJson(body)}`)
+    expect((await ledger.beginIdempotent("alpha", "order-old", legacy)).kind).toBe("proceed")
+    await ledger.finishIdempotent("order-old", 200, JSON.stringify(stored))
+    const again = await answer(await send("order-old", body))
+    expect(again.status).toBe(200)
+    expect(again.headers.get("idempotent-replayed")).toBe("true")
+    expect(again.json).toEqual(stored)
+    const other = await answer(await send("order-old", { ...body, text: "Autre" }))
+    expect(other.status).toBe(422)
+    expect(sends()).toHaveLength(0)
   })
 
   it("422 for the same key with another body", async () => {

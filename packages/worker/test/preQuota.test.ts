@@ -46,8 +46,17 @@ describe("what the gateway can judge never spends the shared quota", () => {
     const refused = await answer(await gateway("/v1/tts/send", { token: TOKENS.alpha, json: body }))
     expect(refused.status).toBe(400)
     expect(refused.json.error.field).toBe(field)
-    expect(remaining(refused.headers)).toBe('"tts-send-3600s";r=2000;t=0')
+    // No quota object call for an answer that never needed the quota: no fields.
+    expect(remaining(refused.headers)).toBeNull()
     expect(h.upstream.requests()).toHaveLength(0)
+    // The next send takes the hour's first slot: the refusal took none.
+    const sent = await answer(
+      await gateway("/v1/tts/send", {
+        token: TOKENS.alpha,
+        json: { phoneNumbers: "0612345678", text: "Bonjour" },
+      }),
+    )
+    expect(remaining(sent.headers)).toBe('"tts-send-3600s";r=1999;t=3600')
   })
 
   it("judges a malformed Idempotency-Key before the quota too", async () => {

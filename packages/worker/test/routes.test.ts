@@ -1,5 +1,5 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test"
-import { describe, expect, it } from "vitest"
+import { describe, expect, it, vi } from "vitest"
 import { app } from "../src/app.js"
 import { answer, dropBody, gateway, useHarness } from "./harness.js"
 import { TOKENS, UPSTREAM_KEY } from "./testEnv.js"
@@ -42,8 +42,8 @@ describe("authentication", () => {
     )
     expect(refused.status).toBe(403)
     expect(refused.json.error.code).toBe("FORBIDDEN")
-    // Authenticated, so it carries the account's quota like every other answer.
-    expect(refused.headers.get("ratelimit")).toBe('"tts-send-3600s";r=2000;t=0')
+    // It never needed the quota: no call to the quota object, so no fields (nothing known).
+    expect(refused.headers.get("ratelimit")).toBeNull()
     expect(h.upstream.requests()).toHaveLength(0)
   })
 })
@@ -69,7 +69,7 @@ describe("bad input never reaches the upstream and never gets a 500", () => {
       success: false,
       error: { code: "VALIDATION_ERROR", field },
     })
-    expect(refused.headers.get("ratelimit")).toContain("tts-send-3600s")
+    expect(refused.headers.get("ratelimit")).toBeNull()
     expect(h.upstream.requests()).toHaveLength(0)
   })
 
@@ -217,5 +217,136 @@ describe("the request log", () => {
     await waitOnExecutionContext(ctx)
     expect(credits.status).toBe(200)
     expect(requestLines()).toEqual([])
+  })
+})
+
+describe("answers that never needed the quota make no call to the quota object", () => {
+  /** The gateway with its QUOTA binding counting every stub it hands out. */
+  const countingGateway = () => {
+    let stubs = 0
+    const quota = new Proxy(env.QUOTA, {
+      get: (target, property) => {
+        const value = Reflect.get(target, property, target) as unknown
+        if (typeof value !== "function") return value
+        return (...args: Array<unknown>) => {
+          // Ids are computed locally; anything else hands out a stub to call.
+          if (!String(property).startsWith("id") && property !== "newUniqueId") stubs++
+          return (value as (...a: Array<unknown>) => unknown).apply(target, args)
+        }
+      },
+    })
+    const counted = { ...env, QUOTA: quota }
+    const fetch = async (
+      path: string,
+      init: { token?: string; json?: unknown; headers?: Record<string, string>; method?: string },
+    ) => {
+      const headers = new Headers(init.headers)
+      if (init.token !== undefined) headers.set("authorization", `Bearer ${init.token}`)
+      if (init.json !== undefined) headers.set("content-type", "application/json")
+      const ctx = createExecutionContext()
+      const response = await app.fetch(
+        new Request(`http://gateway.test${path}`, {
+          method: init.method ?? (init.json === undefined ? "GET" : "POST"),
+          headers,
+          ...(init.json !== undefined && { body: JSON.stringify(init.json) }),
+        }),
+        counted,
+        ctx,
+      )
+      await waitOnExecutionContext(ctx)
+      return answer(response)
+    }
+    return { fetch, stubs: () => stubs }
+  }
+
+  const body = { phoneNumbers: "0612345678", text: "Bonjour" }
+
+  it("counts: a send that goes out asks the quota object", async () => {
+    const counting = countingGateway()
+    const sent = await counting.fetch("/v1/tts/send", { token: TOKENS.alpha, json: body })
+    expect(sent.status).toBe(200)
+    expect(sent.headers.get("ratelimit")).toBe('"tts-send-3600s";r=1999;t=3600')
+    expect(counting.stubs()).toBeGreaterThan(0)
+  })
+
+  it("a 400, a 403, a 404 (another client's campaign), a 409, a 422 and a replay", async () => {
+    const counting = countingGateway()
+    const key = { "idempotency-key": "order-7" }
+    const invalid = await counting.fetch("/v1/tts/send", {
+      token: TOKENS.alpha,
+      json: { phoneNumbers: "12", text: "x" },
+    })
+    expect(invalid.status).toBe(400)
+    const forbidden = await counting.fetch("/v1/tts/send", { token: TOKENS.reader, json: body })
+    expect(forbidden.status).toBe(403)
+    const notOwned = await counting.fetch("/v1/campaign/cancel/NDA_20300101_00042", {
+      method: "DELETE",
+      token: TOKENS.alpha,
+    })
+    expect(notOwned.status).toBe(404)
+    expect(counting.stubs()).toBe(0)
+
+    // The first request with the key goes out (uncounted), held at the upstream.
+    let release = () => {}
+    const held = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    let arrived = () => {}
+    const atUpstream = new Promise<void>((resolve) => {
+      arrived = resolve
+    })
+    const upstream = h.upstream
+    const upstreamFetch = upstream.fetch
+    vi.spyOn(upstream, "fetch").mockImplementation(async (request) => {
+      arrived()
+      await held
+      return upstreamFetch.call(upstream, request)
+    })
+    const first = gateway("/v1/tts/send", { token: TOKENS.alpha, headers: key, json: body })
+    await atUpstream
+    const inFlight = await counting.fetch("/v1/tts/send", {
+      token: TOKENS.alpha,
+      headers: key,
+      json: body,
+    })
+    expect(inFlight.status).toBe(409)
+    release()
+    expect((await first).status).toBe(200)
+
+    const reused = await counting.fetch("/v1/tts/send", {
+      token: TOKENS.alpha,
+      headers: key,
+      json: { ...body, text: "Autre chose" },
+    })
+    expect(reused.status).toBe(422)
+    const replayed = await counting.fetch("/v1/tts/send", {
+      token: TOKENS.alpha,
+      headers: key,
+      json: { ...body, phoneNumbers: "+33 6 12 34 56 78" },
+    })
+    expect(replayed.status).toBe(200)
+    expect(replayed.headers.get("idempotent-replayed")).toBe("true")
+    for (const a of [invalid, forbidden, notOwned, inFlight, reused, replayed])
+      expect(a.headers.get("ratelimit")).toBeNull()
+    expect(counting.stubs()).toBe(0)
+  })
+
+  it("they carry the fields when the isolate knows the endpoint is exhausted", async () => {
+    for (let i = 0; i < 5; i++) {
+      const sent = await gateway("/v1/campaign/send", {
+        token: TOKENS.alpha,
+        json: dropBody("0612345678"),
+      })
+      expect(sent.status).toBe(200)
+    }
+    const counting = countingGateway()
+    const invalid = await counting.fetch("/v1/campaign/send", {
+      token: TOKENS.alpha,
+      json: dropBody("12"),
+    })
+    expect(invalid.status).toBe(400)
+    expect(invalid.headers.get("ratelimit")).toMatch(/^"campaign-send-60s";r=0;t=\d+, /)
+    expect(invalid.headers.get("ratelimit-policy")).toContain('"campaign-send-60s";q=5;w=60')
+    expect(counting.stubs()).toBe(0)
   })
 })

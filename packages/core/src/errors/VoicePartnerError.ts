@@ -1,5 +1,6 @@
 import type { DecodeError } from "./DecodeError.js"
 import type { RateLimitedError } from "./RateLimitedError.js"
+import type { RateLimiterUnavailable } from "./RateLimiterUnavailable.js"
 import type { TransportError } from "./TransportError.js"
 import type { ValidationError } from "./ValidationError.js"
 import type { VoicePartnerApiError } from "./VoicePartnerApiError.js"
@@ -11,3 +12,4 @@ export type VoicePartnerError =
   | TransportError
   | DecodeError
   | RateLimitedError
+  | RateLimiterUnavailable

@@ -1,14 +1,20 @@
 import type { DecodeError } from "./DecodeError.js"
 import type { RateLimitedError } from "./RateLimitedError.js"
+import type { RateLimiterUnavailable } from "./RateLimiterUnavailable.js"
 import type { TransportError } from "./TransportError.js"
 import type { VoicePartnerApiError } from "./VoicePartnerApiError.js"
 
 /** A failed upstream call, whichever family. */
-export type CallFailure = VoicePartnerApiError | TransportError | DecodeError | RateLimitedError
+export type CallFailure =
+  | VoicePartnerApiError
+  | TransportError
+  | DecodeError
+  | RateLimitedError
+  | RateLimiterUnavailable
 
 /**
  * Whether a failure proves that nothing went out, read from its reason alone: the
- * limiter refused (nothing left), the connection was refused (nothing reached the
+ * limiter refused or could not decide (no slot, no request), the connection was refused (nothing reached the
  * upstream), or the upstream answered that it refused the request. A timeout, a dropped
  * connection, a 5xx other than 503 or a 2xx that could not be read may hide a send. The
  * retry policy, the gateway's `Idempotency-Key` release and its ledger all ask this.
@@ -23,6 +29,7 @@ export type CallFailure = VoicePartnerApiError | TransportError | DecodeError | 
 export const nothingWasSent = (failure: CallFailure): boolean => {
   switch (failure._tag) {
     case "RateLimitedError":
+    case "RateLimiterUnavailable":
       return true
     case "TransportError":
       return failure.reason === "ConnectFailed"

@@ -4,6 +4,7 @@ import * as Random from "effect/Random"
 import * as Redacted from "effect/Redacted"
 import { DecodeError } from "../errors/DecodeError.js"
 import type { RateLimitedError } from "../errors/RateLimitedError.js"
+import type { RateLimiterUnavailable } from "../errors/RateLimiterUnavailable.js"
 import { TransportError } from "../errors/TransportError.js"
 import type { VoicePartnerApiError } from "../errors/VoicePartnerApiError.js"
 import type { Endpoint } from "../model/Endpoint.js"
@@ -21,7 +22,12 @@ import { redact } from "./redact.js"
 import { buildRequest, type UpstreamAnswer, type UpstreamCall } from "./UpstreamCall.js"
 
 /** Everything a call can fail with once validated. */
-export type CallError = VoicePartnerApiError | TransportError | DecodeError | RateLimitedError
+export type CallError =
+  | VoicePartnerApiError
+  | TransportError
+  | DecodeError
+  | RateLimitedError
+  | RateLimiterUnavailable
 
 /** How the transport reaches the upstream. */
 export interface TransportOptions {

@@ -20,7 +20,8 @@ import { callExtras, type Operation } from "./Operation.js"
 export const CampaignSend: Operation<
   CampaignSendInput,
   CampaignSendRequest,
-  typeof CampaignSendResponse
+  typeof CampaignSendResponse,
+  "campaign/send"
 > = {
   endpoint: "campaign/send",
   validate: (input, options) => validateCampaignSend(input as CampaignSendInput, options),

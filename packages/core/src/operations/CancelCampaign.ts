@@ -19,7 +19,8 @@ import { callExtras, type Operation } from "./Operation.js"
 export const CancelCampaign: Operation<
   CancelCampaignInput,
   CancelCampaignRequest,
-  typeof CancelCampaignResponse
+  typeof CancelCampaignResponse,
+  "campaign/cancel"
 > = {
   endpoint: "campaign/cancel",
   validate: (input) => validateCancelCampaign(input as CancelCampaignInput),

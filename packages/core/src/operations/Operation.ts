@@ -34,8 +34,13 @@ export interface CallOverrides {
  * }
  * ```
  */
-export interface Operation<Input, Request, Success extends Schema.Decoder<unknown>> {
-  readonly endpoint: Endpoint
+export interface Operation<
+  Input,
+  Request,
+  Success extends Schema.Decoder<unknown>,
+  E extends Endpoint = Endpoint,
+> {
+  readonly endpoint: E
   /** Checks and normalises an input from any caller (typed or not), before any IO. */
   readonly validate: (
     input: Input | unknown,

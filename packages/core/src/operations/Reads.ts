@@ -14,7 +14,7 @@ const nothing = () => Result.succeed({ request: undefined, recipients: undefined
  * Credits.toCall(undefined) // { endpoint: "me" }
  * ```
  */
-export const Credits: Operation<void, undefined, typeof CreditsResponse> = {
+export const Credits: Operation<void, undefined, typeof CreditsResponse, "me"> = {
   endpoint: "me",
   validate: nothing,
   toCall: (_request, overrides) => ({ endpoint: "me", ...callExtras(overrides) }),
@@ -30,7 +30,7 @@ export const Credits: Operation<void, undefined, typeof CreditsResponse> = {
  * Audios.toCall(undefined) // { endpoint: "audios" }
  * ```
  */
-export const Audios: Operation<void, undefined, typeof AudioListResponse> = {
+export const Audios: Operation<void, undefined, typeof AudioListResponse, "audios"> = {
   endpoint: "audios",
   validate: nothing,
   toCall: (_request, overrides) => ({ endpoint: "audios", ...callExtras(overrides) }),

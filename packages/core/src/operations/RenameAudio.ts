@@ -18,7 +18,8 @@ import { callExtras, type Operation } from "./Operation.js"
 export const RenameAudio: Operation<
   RenameAudioInput,
   RenameAudioRequest,
-  typeof RenameAudioResponse
+  typeof RenameAudioResponse,
+  "audio-file/rename"
 > = {
   endpoint: "audio-file/rename",
   validate: (input) => validateRenameAudio(input as RenameAudioInput),

@@ -17,16 +17,17 @@ import { callExtras, type Operation } from "./Operation.js"
  * TtsSend.endpoint // "tts/send"
  * ```
  */
-export const TtsSend: Operation<TtsSendInput, TtsSendRequest, typeof TtsSendResponse> = {
-  endpoint: "tts/send",
-  validate: (input, options) => validateTtsSend(input as TtsSendInput, options),
-  toCall: (request, overrides) => ({
+export const TtsSend: Operation<TtsSendInput, TtsSendRequest, typeof TtsSendResponse, "tts/send"> =
+  {
     endpoint: "tts/send",
-    body: {
-      ...encodeTtsSend(request),
-      ...(overrides?.notifyUrl !== undefined && { notifyUrl: overrides.notifyUrl }),
-    },
-    ...callExtras(overrides),
-  }),
-  success: TtsSendResponse,
-}
+    validate: (input, options) => validateTtsSend(input as TtsSendInput, options),
+    toCall: (request, overrides) => ({
+      endpoint: "tts/send",
+      body: {
+        ...encodeTtsSend(request),
+        ...(overrides?.notifyUrl !== undefined && { notifyUrl: overrides.notifyUrl }),
+      },
+      ...callExtras(overrides),
+    }),
+    success: TtsSendResponse,
+  }

@@ -3,15 +3,11 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { RateLimitedError } from "../errors/RateLimitedError.js"
-import { type Endpoint, Endpoints } from "../model/Endpoint.js"
+import type { RateLimiterUnavailable } from "../errors/RateLimiterUnavailable.js"
+import type { Endpoint } from "../model/Endpoint.js"
+import { QuotaMachine } from "./QuotaMachine.js"
 import { defaultPolicy, type RateLimitPolicy } from "./RateLimitPolicy.js"
-import {
-  earliestAdmission,
-  prune,
-  refusalReason,
-  type WindowState,
-  windowStates,
-} from "./slidingLog.js"
+import type { WindowState } from "./slidingLog.js"
 
 /** A slot granted by the limiter: the call may go out at `at` (epoch ms), not before. */
 export interface Reservation {
@@ -31,14 +27,15 @@ export interface RateLimitSnapshot {
  * Admits upstream calls so that Voice Partner's limits are never exceeded. A slot is
  * reserved atomically before the request goes out; retries reserve again. Implemented
  * in memory here ({@link RateLimiter.memory}) and by the gateway's Durable Object across
- * all its isolates: everything returns Effects so both fit this interface.
+ * all its isolates, both over the same {@link QuotaMachine}: everything returns Effects
+ * so both fit this interface.
  *
  * @example
  * ```ts
  * const program = Effect.gen(function* () {
  *   const limiter = yield* RateLimiter
  *   const slot = yield* limiter.acquire("campaign/send", { maxWaitMs: 60_000 })
- *   yield* waitUntil(slot.at)
+ *   yield* waitForReservation(slot)
  * }).pipe(Effect.provide(RateLimiter.memory()))
  * ```
  */
@@ -47,15 +44,18 @@ export class RateLimiter extends Context.Service<
   {
     /**
      * Reserves the earliest slot allowed by the policy. Fails with `RateLimitedError`
-     * (reserving nothing) when that slot is more than `maxWaitMs` away.
+     * (reserving nothing) when that slot is more than `maxWaitMs` away, and with
+     * `RateLimiterUnavailable` (reserving nothing, sending nothing) when a remote limiter
+     * could not decide; the in-memory limiter never does.
      */
     readonly acquire: (
       endpoint: Endpoint,
       options?: { readonly maxWaitMs?: number | undefined },
-    ) => Effect.Effect<Reservation, RateLimitedError>
+    ) => Effect.Effect<Reservation, RateLimitedError | RateLimiterUnavailable>
     /**
      * Gives back a reservation that will not be used (its caller left while waiting for
-     * the slot): the slot is free for others again. Releasing twice frees one slot.
+     * the slot): the slot is free for others again. Give each reservation back once:
+     * every call frees one slot at its instant.
      */
     readonly release: (reservation: Reservation) => Effect.Effect<void>
     /** No admission before `untilMs`: the upstream answered 429. */
@@ -68,7 +68,13 @@ export class RateLimiter extends Context.Service<
    *
    * @example
    * ```ts
-   * Effect.provide(program, RateLimiter.memory({ ...defaultPolicy, "tts/send": [{ limit: 100, windowMs: 3_600_000 }] }))
+   * const fewerTts = RateLimiter.memory({ ...defaultPolicy, "tts/send": [{ limit: 100, windowMs: 3_600_000 }] })
+   * const slot = await Effect.runPromise(
+   *   Effect.gen(function* () {
+   *     const limiter = yield* RateLimiter
+   *     return yield* limiter.acquire("tts/send")
+   *   }).pipe(Effect.provide(fewerTts)),
+   * )
    * ```
    */
   static memory(policy: RateLimitPolicy = defaultPolicy): Layer.Layer<RateLimiter> {
@@ -76,74 +82,47 @@ export class RateLimiter extends Context.Service<
   }
 }
 
-interface EndpointState {
-  /** Admissions, oldest first; expired ones are dropped only now and then (see `compact`). */
-  log: Array<number>
-  blockedUntil: number
-}
-
 /**
- * Builds the in-memory limiter service (exposed for composing custom layers). Each
- * decision runs synchronously inside one Effect step, so it is atomic for every fiber of
- * the runtime. Expired admissions do not change a decision (the sliding log compares
- * times), so they are dropped only once the log holds twice the largest limit: an
- * acquire costs the same with 5 entries or 2,000.
+ * Builds the in-memory limiter service (exposed for composing custom layers): a thin
+ * Effect face on a {@link QuotaMachine} read at the `Clock`'s time. Each decision runs
+ * synchronously inside one Effect step, so it is atomic for every fiber of the runtime.
+ *
+ * @example
+ * ```ts
+ * const slot = Effect.gen(function* () {
+ *   const limiter = yield* makeMemoryRateLimiter(defaultPolicy)
+ *   return yield* limiter.acquire("me")
+ * })
+ * ```
  */
 export const makeMemoryRateLimiter = (policy: RateLimitPolicy) =>
   Effect.sync(() => {
-    const states = new Map<Endpoint, EndpointState>(
-      Endpoints.map((e) => [e, { log: [], blockedUntil: 0 }]),
-    )
-    const stateOf = (endpoint: Endpoint, now: number): EndpointState => {
-      const state = states.get(endpoint) as EndpointState
-      const windows = policy[endpoint]
-      const compactAt = 2 * windows.reduce((max, w) => Math.max(max, w.limit), 1)
-      if (state.log.length > compactAt) state.log = [...prune(state.log, windows, now)]
-      return state
-    }
+    const machine = new QuotaMachine(policy)
     return RateLimiter.of({
       acquire: (endpoint, options) =>
-        Effect.flatMap(Clock.currentTimeMillis, (now) =>
-          Effect.suspend(() => {
-            const windows = policy[endpoint]
-            const state = stateOf(endpoint, now)
-            const at = earliestAdmission(state.log, windows, now, state.blockedUntil)
-            const wait = at - now
-            if (options?.maxWaitMs !== undefined && wait > options.maxWaitMs) {
-              return Effect.fail(
+        Effect.flatMap(Clock.currentTimeMillis, (now) => {
+          const decision = machine.acquire(endpoint, now, options?.maxWaitMs)
+          return decision.admitted
+            ? Effect.succeed<Reservation>({ endpoint, at: decision.at })
+            : Effect.fail(
                 new RateLimitedError({
-                  reason: refusalReason(at, state.blockedUntil, now),
+                  reason: decision.reason,
                   endpoint,
-                  retryAfterMs: wait,
+                  retryAfterMs: decision.retryAfterMs,
                   retryable: true,
                 }),
               )
-            }
-            // earliestAdmission never answers before the last admission: still sorted.
-            state.log.push(at)
-            return Effect.succeed<Reservation>({ endpoint, at })
-          }),
-        ),
+        }),
       release: ({ endpoint, at }) =>
-        Effect.sync(() => {
-          const state = states.get(endpoint) as EndpointState
-          const index = state.log.lastIndexOf(at)
-          if (index >= 0) state.log.splice(index, 1)
+        Effect.map(Clock.currentTimeMillis, (now) => {
+          machine.release(endpoint, at, now)
         }),
       block: (endpoint, untilMs) =>
-        Effect.sync(() => {
-          const state = states.get(endpoint) as EndpointState
-          state.blockedUntil = Math.max(state.blockedUntil, untilMs)
+        Effect.map(Clock.currentTimeMillis, (now) => {
+          machine.block(endpoint, untilMs, now)
         }),
       snapshot: (endpoint) =>
-        Effect.map(Clock.currentTimeMillis, (now) => {
-          const state = stateOf(endpoint, now)
-          return {
-            endpoint,
-            windows: windowStates(state.log, policy[endpoint], now),
-            blockedUntil: state.blockedUntil > now ? state.blockedUntil : 0,
-          }
-        }),
+        Effect.map(Clock.currentTimeMillis, (now) => machine.snapshot(endpoint, now)),
     })
   })
 
@@ -152,7 +131,10 @@ export const makeMemoryRateLimiter = (policy: RateLimitPolicy) =>
  *
  * @example
  * ```ts
- * yield* waitForReservation(yield* limiter.acquire("tts/send"))
+ * const sendWhenFree = Effect.gen(function* () {
+ *   const limiter = yield* RateLimiter
+ *   yield* waitForReservation(yield* limiter.acquire("tts/send"))
+ * })
  * ```
  */
 export const waitForReservation = (reservation: Reservation): Effect.Effect<void> =>
@@ -166,7 +148,10 @@ export const waitForReservation = (reservation: Reservation): Effect.Effect<void
  *
  * @example
  * ```ts
- * nextSlotAt(yield* limiter.snapshot("campaign/send"), Date.now())
+ * const freeAt = Effect.gen(function* () {
+ *   const limiter = yield* RateLimiter
+ *   return nextSlotAt(yield* limiter.snapshot("campaign/send"), Date.now())
+ * })
  * ```
  */
 export const nextSlotAt = (snapshot: RateLimitSnapshot, now: number): number =>

@@ -26,10 +26,11 @@ const { parsePhoneNumber } = require("@voicepartner/core/phone/parsePhoneNumber"
 console.log(JSON.stringify({ createClient: typeof core.createClient, e164: parsePhoneNumber("0692 12 34 56").value.e164 }))
 `
 
-const nodes = [
+const node22 = process.env.VOICEPARTNER_NODE22
+const nodes: ReadonlyArray<readonly [string, string]> = [
   ["this Node", process.execPath],
-  ...(process.env.VOICEPARTNER_NODE22 ? [["Node 22", process.env.VOICEPARTNER_NODE22]] : []),
-] as const
+  ...(node22 === undefined ? [] : [["Node 22", node22] as const]),
+]
 
 describe("require() of the built core", () => {
   it.each(nodes)("works on %s", async (_name, node) => {

@@ -8,13 +8,12 @@ import { GatewayMisconfigured, gatewayConfig } from "../config/GatewayConfig.js"
 import { type ApiError, apiError } from "./apiError.js"
 import { parseBoundedJson } from "./boundedJson.js"
 import type { GatewayEnv } from "./GatewayEnv.js"
-import { respond } from "./respond.js"
 
 /** Largest accepted request body: 500 numbers and a long text fit many times over. */
 export const MAX_BODY_BYTES = 256 * 1024
 
 /** Sends an {@link ApiError} as JSON. */
-export const sendError = (c: Context<GatewayEnv>, error: ApiError): Response =>
+export const sendError = (c: Context, error: ApiError): Response =>
   c.json(error.body, error.status, error.headers)
 
 /**
@@ -107,9 +106,10 @@ export const authenticate =
       )
     }
     c.set("client", client)
-    if (!client.operations.has(operation)) {
-      // An authenticated caller: it learns the account's quota like on every other answer.
-      return respond(c, apiError(403, "FORBIDDEN", `client ${client.id} may not use ${operation}`))
-    }
+    if (!client.operations.has(operation))
+      return sendError(
+        c,
+        apiError(403, "FORBIDDEN", `client ${client.id} may not use ${operation}`),
+      )
     await next()
   }

@@ -1,13 +1,11 @@
 import * as Result from "effect/Result"
-import type { Context, Hono } from "hono"
+import { type Context, Hono } from "hono"
 import { callbackEvent } from "../callbacks/callbackEvent.js"
 import { verifyCallbackPath } from "../callbacks/callbackUrl.js"
 import { apiError } from "../http/apiError.js"
 import { parseBoundedJson } from "../http/boundedJson.js"
 import type { GatewayEnv } from "../http/GatewayEnv.js"
 import { sendError } from "../http/middleware.js"
-
-const PATH = "/callbacks/:clientId/:sendId/:expiresAt/:to/:signature"
 
 /**
  * Seconds the provider is asked to wait before retrying a callback that came before its
@@ -75,12 +73,14 @@ const receive = async (c: Context<GatewayEnv>): Promise<Response> => {
 }
 
 /**
- * The provider's callbacks, on the URLs the gateway minted: checked, stored once per
- * send, and answered at once; forwarding happens later from the client's ledger. A
- * callback is stored only for the send its URL was minted for, with that send's campaign
- * id (409 otherwise); one for a send not recorded yet is answered 503 with `Retry-After`
- * so that the provider tries again (see `ClientLedger.recordEvent`).
+ * The provider's callbacks (mounted on `/callbacks`), on the URLs the gateway minted:
+ * checked, stored once per send, and answered at once; forwarding happens later from the
+ * client's ledger. A callback is stored only for the send its URL was minted for, with
+ * that send's campaign id (409 otherwise); one for a send not recorded yet is answered 503
+ * with `Retry-After` so that the provider tries again (see `ClientLedger.recordEvent`).
  */
-export const callbackRoutes = (app: Hono<GatewayEnv>): void => {
-  app.on(["GET", "POST"], PATH, receive)
-}
+export const callbackRoutes = new Hono<GatewayEnv>().on(
+  ["GET", "POST"],
+  "/:clientId/:sendId/:expiresAt/:to/:signature",
+  receive,
+)

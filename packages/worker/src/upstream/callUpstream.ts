@@ -1,3 +1,4 @@
+import type { RateLimiterUnavailable } from "@voicepartner/core/errors/RateLimiterUnavailable"
 import { type CallError, execute } from "@voicepartner/core/http/execute"
 import type { UpstreamAnswer, UpstreamCall } from "@voicepartner/core/http/UpstreamCall"
 import { RateLimiter, type Reservation } from "@voicepartner/core/ratelimit/RateLimiter"
@@ -6,12 +7,15 @@ import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type { GatewayConfig } from "../config/GatewayConfig.js"
-import { makeDurableRateLimiter } from "../quota/durableRateLimiter.js"
+import { admission, durableQuota } from "../quota/durableRateLimiter.js"
 import type { QuotaObject } from "../quota/QuotaObject.js"
 import type { QuotaState } from "../quota/QuotaState.js"
 import { probedFetch, tcpReachable } from "./probedFetch.js"
 
-/** How an upstream call ended, with the last quota state the Durable Object reported. */
+/**
+ * How an upstream call ended, with the state of the quota object's last answer. When the
+ * object could not answer, an `error` with `RateLimiterUnavailable`: nothing was sent.
+ */
 export type UpstreamOutcome =
   | {
       readonly kind: "answer"
@@ -19,7 +23,7 @@ export type UpstreamOutcome =
       readonly quota: QuotaState | undefined
     }
   | { readonly kind: "error"; readonly error: CallError; readonly quota: QuotaState | undefined }
-  /** The quota object could not be reached: nothing was sent. */
+  /** The call died without a typed failure (a defect): answered 503, as before. */
   | { readonly kind: "unavailable"; readonly quota: QuotaState | undefined }
   /** The caller left before the request went out: nothing was sent, the slot was freed. */
   | { readonly kind: "abandoned"; readonly quota: QuotaState | undefined }
@@ -72,14 +76,15 @@ export const callUpstream = async (
   call: UpstreamCall,
   options: CallOptions = {},
 ): Promise<UpstreamOutcome> => {
+  const answers = durableQuota(quota, config.accountId)
+  // The state of the quota object's latest answer: the answer's RateLimit fields.
   let last: QuotaState | undefined
-  const limiter = makeDurableRateLimiter(
-    quota,
-    (state) => {
-      last = state
-    },
-    config.accountId,
-  )
+  const settle = (answer: Effect.Effect<QuotaState, RateLimiterUnavailable>) =>
+    Effect.ignore(
+      Effect.map(answer, (state) => {
+        last = state
+      }),
+    )
   // The slot reserved and not yet used. workerd cancels a request whose client reset
   // its connection: nothing after that point runs (core's own release included), so the
   // abort listener gives the slot back in `waitUntil`. Whoever releases first does it.
@@ -89,15 +94,25 @@ export const callUpstream = async (
     held = undefined
     return slot
   }
-  const tracked = RateLimiter.of({
-    ...limiter,
+  // Core's limiter over the object's answers. A release or a block that cannot reach the
+  // object is dropped: a slot kept too long is a refusal too many, never an admission too
+  // many, and the upstream itself refuses again while it is blocked.
+  const limiter = RateLimiter.of({
     acquire: (endpoint, o) =>
-      Effect.tap(limiter.acquire(endpoint, o), (slot) =>
-        Effect.sync(() => {
-          held = slot
-        }),
-      ),
-    release: (slot) => (held === slot && releaseHeld() ? limiter.release(slot) : Effect.void),
+      Effect.flatMap(answers.acquire(endpoint, o?.maxWaitMs ?? 0), (decision) => {
+        last = decision.state
+        return Effect.tap(admission(endpoint, decision), (slot) =>
+          Effect.sync(() => {
+            held = slot
+          }),
+        )
+      }),
+    release: (slot) =>
+      held === slot && releaseHeld()
+        ? settle(answers.release(slot.endpoint, slot.at))
+        : Effect.void,
+    block: (endpoint, untilMs) => settle(answers.block(endpoint, untilMs)),
+    snapshot: (endpoint) => Effect.orDie(answers.snapshot(endpoint)),
   })
   const onAbort = () => {
     const slot = releaseHeld()
@@ -118,7 +133,7 @@ export const callUpstream = async (
         retry: gatewayRetry,
         timeoutMs: 25_000,
         maxWaitMs: options.maxWaitMs ?? 0,
-        limiter: tracked,
+        limiter,
       },
       call,
     ),

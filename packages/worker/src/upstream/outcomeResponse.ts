@@ -20,6 +20,14 @@ export const callErrorAnswer = (error: CallError): ApiError => {
       return apiError(429, "RATE_LIMITED", error.message, {
         headers: retryAfter(error.retryAfterMs),
       })
+    case "RateLimiterUnavailable":
+      // Overloaded: come back in a while; unreachable (reset, moved): in a second.
+      return apiError(
+        503,
+        "GATEWAY_UNAVAILABLE",
+        "the quota service is unavailable; nothing was sent",
+        { headers: retryAfter(error.retryAfterMs) },
+      )
     case "TransportError":
       return error.reason === "ConnectFailed"
         ? apiError(
@@ -71,6 +79,7 @@ export const certainlyNotSent = (outcome: UpstreamOutcome): boolean => {
   const { error } = outcome
   return (
     error._tag === "RateLimitedError" ||
+    error._tag === "RateLimiterUnavailable" ||
     (error._tag === "TransportError" && error.reason === "ConnectFailed") ||
     (error._tag === "VoicePartnerApiError" && (error.status === 429 || error.status === 503))
   )

@@ -1,0 +1,93 @@
+import type { UpstreamCall } from "@voicepartner/core/http/UpstreamCall"
+import type { Endpoint } from "@voicepartner/core/model/Endpoint"
+import type { Context, MiddlewareHandler } from "hono"
+import type { GatewayEnv } from "../http/GatewayEnv.js"
+import { waitUntilOf } from "../http/waitUntil.js"
+import { quotaRefusal } from "../quota/durableRateLimiter.js"
+import type { QuotaState } from "../quota/QuotaState.js"
+import { quotaStub } from "../quota/quotaStub.js"
+import { rateLimitFields } from "../quota/rateLimitFields.js"
+import { isolateRefusals } from "../quota/refusalCache.js"
+import { callUpstream, type UpstreamOutcome } from "../upstream/callUpstream.js"
+import { callErrorAnswer } from "../upstream/outcomeResponse.js"
+
+// What the routes do with the account's quota: ask the isolate first, then the quota
+// object on the way to the upstream, and show what they learnt in the answer's fields.
+
+/** The gateway's context on routes that go through the account's quota. */
+export interface QuotaEnv {
+  readonly Bindings: GatewayEnv["Bindings"]
+  readonly Variables: GatewayEnv["Variables"] & {
+    /** The last state the quota object reported for this request, if it was asked. */
+    quota: QuotaState | undefined
+  }
+}
+
+/**
+ * The `RateLimit-Policy` and `RateLimit` fields of an authenticated upstream route's
+ * answer. From the state the quota reported for this request when it took part (admitted,
+ * refused, or refused by the isolate's cache); otherwise — bad input, a refused operation,
+ * idempotency answers — only from what the isolate already knows for certain (the
+ * endpoint is exhausted, see `RefusalCache`), and else none: an answer that never needed
+ * the quota never calls the account's quota object, which every send waits on.
+ * Unauthenticated answers (401, unreadable body) never carry them.
+ */
+export const quotaFields: MiddlewareHandler<QuotaEnv> = async (c, next) => {
+  await next()
+  const endpoint = c.get("endpoint")
+  if (c.error !== undefined || endpoint === undefined || c.get("client") === undefined) return
+  const state =
+    c.get("quota") ??
+    isolateRefusals.refusal(c.get("config").accountId, endpoint, Date.now(), 0)?.state
+  if (state === undefined) return
+  for (const [name, value] of Object.entries(rateLimitFields(state))) c.header(name, value)
+}
+
+/**
+ * The 429 for a request the isolate already knows cannot be admitted (see
+ * `RefusalCache`), answered before any signing, Effect run or Durable Object call, so a
+ * flood over quota costs as little as possible. `undefined` when the quota object must
+ * decide. Same error, body and fields as the full path.
+ *
+ * @example
+ * ```ts
+ * const early = localRefusal(c, "campaign/send", 0)
+ * if (early !== undefined) return early
+ * ```
+ */
+export const localRefusal = <E extends QuotaEnv>(
+  c: Context<E>,
+  endpoint: Endpoint,
+  maxWaitMs: number,
+): Response | undefined => {
+  const known = isolateRefusals.refusal(c.get("config").accountId, endpoint, Date.now(), maxWaitMs)
+  if (known === undefined) return undefined
+  c.set("quota", known.state)
+  const answer = callErrorAnswer(quotaRefusal(endpoint, known.reason, known.retryAfterMs))
+  return c.json(answer.body, answer.status, answer.headers)
+}
+
+/**
+ * The upstream call, through the account's quota object (a slot, waiting up to `maxWaitMs`
+ * for one) and core's transport; the quota state it reports is kept for the answer's
+ * fields. If the caller goes away while waiting, nothing is sent and the slot is freed.
+ *
+ * @example
+ * ```ts
+ * const outcome = await throughQuota(c, { endpoint: "me" }, 0)
+ * ```
+ */
+export const throughQuota = async <E extends QuotaEnv>(
+  c: Context<E>,
+  call: UpstreamCall,
+  maxWaitMs: number,
+): Promise<UpstreamOutcome> => {
+  const config = c.get("config")
+  const outcome = await callUpstream(config, quotaStub(c.env, config), call, {
+    maxWaitMs,
+    signal: c.req.raw.signal,
+    waitUntil: waitUntilOf(c),
+  })
+  c.set("quota", outcome.quota)
+  return outcome
+}
