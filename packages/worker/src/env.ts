@@ -35,6 +35,11 @@ export interface Env extends WranglerEnv {
   readonly WEBHOOK_RETRY_SCHEDULE: string
   /** JSON: per-endpoint windows replacing core's documented limits (see `ratePolicy`). */
   readonly RATE_LIMIT_POLICY?: string
+  /**
+   * JSON: the slots of each window broadcasts leave to single sends, one count per window
+   * (e.g. `{"campaign/send":[1,100]}`); default 5 % of each window, rounded up.
+   */
+  readonly BROADCAST_RESERVE?: string
   /** `off` drops the per-request log line (errors are still logged). */
   readonly REQUEST_LOG?: string
   /** Seconds one webhook attempt may take (default 10). */

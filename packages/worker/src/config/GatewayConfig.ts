@@ -7,6 +7,7 @@ import { sha256Hex } from "../auth/digest.js"
 import type { Env } from "../env.js"
 import { type OutboundAllowList, parseOutboundAllowList } from "../security/outboundAllowList.js"
 import { parsePublicOrigin } from "../security/publicOrigin.js"
+import { broadcastReserve } from "./broadcastReserve.js"
 import { type ClientConfig, parseClients } from "./ClientConfig.js"
 import { ratePolicy } from "./policyOverride.js"
 
@@ -81,6 +82,9 @@ export const loadGatewayConfig = (env: Env): Effect.Effect<GatewayConfig, Gatewa
       const policy = ratePolicy(env.RATE_LIMIT_POLICY)
       if ("problem" in policy)
         return Effect.fail(new GatewayMisconfigured({ problem: policy.problem }))
+      const reserve = broadcastReserve(env.BROADCAST_RESERVE, policy.policy)
+      if ("problem" in reserve)
+        return Effect.fail(new GatewayMisconfigured({ problem: reserve.problem }))
       const schedule = s.schedule.split(",").map((part) => Number(part.trim()))
       if (schedule.some((n) => !Number.isFinite(n) || n < 0))
         return Effect.fail(

@@ -1,6 +1,11 @@
 import { DurableObject } from "cloudflare:workers"
 import type { Endpoint } from "@voicepartner/core/model/Endpoint"
-import { type QuotaJournal, QuotaMachine } from "@voicepartner/core/ratelimit/QuotaMachine"
+import {
+  type QuotaJournal,
+  QuotaMachine,
+  type ShareRequest,
+} from "@voicepartner/core/ratelimit/QuotaMachine"
+import { broadcastReserve } from "../config/broadcastReserve.js"
 import { ratePolicy } from "../config/policyOverride.js"
 import type { Env } from "../env.js"
 import type { QuotaDecision, QuotaState } from "./QuotaState.js"
@@ -54,6 +59,8 @@ export class QuotaObject extends DurableObject<Env> {
     const configured = ratePolicy(env.RATE_LIMIT_POLICY)
     // The gateway refuses to start on a bad policy (GatewayConfig); never admit more here.
     if ("problem" in configured) throw new Error(configured.problem)
+    const reserve = broadcastReserve(env.BROADCAST_RESERVE, configured.policy)
+    if ("problem" in reserve) throw new Error(reserve.problem)
     const sql = ctx.storage.sql
     sql.exec(`CREATE TABLE IF NOT EXISTS admissions (endpoint TEXT NOT NULL, at INTEGER NOT NULL)`)
     sql.exec(`CREATE INDEX IF NOT EXISTS admissions_by_time ON admissions (endpoint, at)`)
@@ -68,6 +75,7 @@ export class QuotaObject extends DurableObject<Env> {
         blocks: sql.exec<{ endpoint: string; until: number }>(`SELECT endpoint, until FROM blocks`),
       },
       journal: sqliteJournal(sql),
+      reserve: reserve.reserve,
     })
   }
 
@@ -75,8 +83,8 @@ export class QuotaObject extends DurableObject<Env> {
    * Reserves the earliest slot the policy allows, if it is at most `maxWaitMs` away;
    * otherwise reserves nothing and says when to come back.
    */
-  acquire(endpoint: Endpoint, maxWaitMs: number): QuotaDecision {
-    return this.machine.acquire(endpoint, Date.now(), maxWaitMs)
+  acquire(endpoint: Endpoint, maxWaitMs: number, share?: ShareRequest): QuotaDecision {
+    return this.machine.acquire(endpoint, Date.now(), maxWaitMs, share)
   }
 
   /**

@@ -1,6 +1,7 @@
 import { RateLimitedError } from "@voicepartner/core/errors/RateLimitedError"
 import { RateLimiterUnavailable } from "@voicepartner/core/errors/RateLimiterUnavailable"
 import type { Endpoint } from "@voicepartner/core/model/Endpoint"
+import type { ShareRequest } from "@voicepartner/core/ratelimit/QuotaMachine"
 import type { Reservation } from "@voicepartner/core/ratelimit/RateLimiter"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
@@ -58,6 +59,7 @@ export interface DurableQuota {
   readonly acquire: (
     endpoint: Endpoint,
     maxWaitMs: number,
+    share?: ShareRequest,
   ) => Effect.Effect<QuotaDecision, RateLimiterUnavailable>
   readonly release: (
     endpoint: Endpoint,
@@ -98,13 +100,13 @@ export const durableQuota = (
     }).pipe(Effect.tap((answer) => Effect.sync(() => refusals.learn(account, stateOf(answer)))))
   const itself = (state: QuotaState) => state
   return {
-    acquire: (endpoint, maxWaitMs) =>
+    acquire: (endpoint, maxWaitMs, share) =>
       Effect.flatMap(Clock.currentTimeMillis, (now) => {
         const known = refusals.refusal(account, endpoint, now, maxWaitMs)
         if (known !== undefined) return Effect.succeed<QuotaDecision>({ admitted: false, ...known })
         return ask(
           endpoint,
-          async (): Promise<QuotaDecision> => await stub.acquire(endpoint, maxWaitMs),
+          async (): Promise<QuotaDecision> => await stub.acquire(endpoint, maxWaitMs, share),
           (decision) => decision.state,
         )
       }),

@@ -1,6 +1,7 @@
 import type { RateLimiterUnavailable } from "@voicepartner/core/errors/RateLimiterUnavailable"
 import { type CallError, execute } from "@voicepartner/core/http/execute"
 import type { UpstreamAnswer, UpstreamCall } from "@voicepartner/core/http/UpstreamCall"
+import type { ShareRequest } from "@voicepartner/core/ratelimit/QuotaMachine"
 import { RateLimiter, type Reservation } from "@voicepartner/core/ratelimit/RateLimiter"
 import type { RetryPolicy } from "@voicepartner/core/retry/RetryPolicy"
 import * as Cause from "effect/Cause"
@@ -55,6 +56,17 @@ export interface CallOptions {
   readonly signal?: AbortSignal | undefined
   /** Keeps work alive past the request (`ctx.waitUntil`): a cancelled request runs nothing else. */
   readonly waitUntil?: ((promise: Promise<unknown>) => void) | undefined
+  /**
+   * A broadcast's call: it takes a slot only if one is free now, within the windows less
+   * the reserve single sends keep, and in its client's turn (see core's `QuotaMachine`).
+   */
+  readonly share?: ShareRequest | undefined
+  /**
+   * Called synchronously just before each attempt's request leaves (after its slot is
+   * granted): a broadcast marks its chunk in flight there, durably, and a chunk found in
+   * flight after a restart is never resent.
+   */
+  readonly beforeSend?: (() => void) | undefined
 }
 
 /**
@@ -99,7 +111,7 @@ export const callUpstream = async (
   // many, and the upstream itself refuses again while it is blocked.
   const limiter = RateLimiter.of({
     acquire: (endpoint, o) =>
-      Effect.flatMap(answers.acquire(endpoint, o?.maxWaitMs ?? 0), (decision) => {
+      Effect.flatMap(answers.acquire(endpoint, o?.maxWaitMs ?? 0, options.share), (decision) => {
         last = decision.state
         return Effect.tap(admission(endpoint, decision), (slot) =>
           Effect.sync(() => {
@@ -128,6 +140,7 @@ export const callUpstream = async (
         baseUrl: config.baseUrl,
         fetch: (input, init) => {
           held = undefined // the slot is being used: it is no longer anyone's to give back
+          options.beforeSend?.()
           return send(input, init)
         },
         retry: gatewayRetry,
