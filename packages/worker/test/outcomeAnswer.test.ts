@@ -11,7 +11,6 @@ describe("an upstream error that quotes the notifyUrl it was given", () => {
       status: 400,
       code: "NOTIFY_URL_INVALID",
       detail: `notifyUrl ${minted} is invalid (${encodeURIComponent(minted)})`,
-      retryable: false,
     })
     const text = JSON.stringify(callErrorAnswer(error).body)
     expect(text).toContain("NOTIFY_URL_INVALID")

@@ -15,8 +15,12 @@ export class DecodeError extends Schema.TaggedError<DecodeError>()("DecodeError"
   endpoint: Schema.Literals(Endpoints),
   status: Schema.Number,
   detail: Schema.String,
-  retryable: Schema.Boolean,
 }) {
+  /** Never: the upstream said it succeeded, and trying again could send twice. */
+  get retryable(): boolean {
+    return false
+  }
+
   override get message(): string {
     return `Voice Partner ${this.endpoint} answered HTTP ${this.status} with an unreadable body: ${this.detail}`
   }

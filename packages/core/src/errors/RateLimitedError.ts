@@ -14,8 +14,12 @@ export class RateLimitedError extends Schema.TaggedError<RateLimitedError>()("Ra
   reason: Schema.Literals(["QuotaExhausted", "Blocked"]),
   endpoint: Schema.Literals(Endpoints),
   retryAfterMs: Schema.Number,
-  retryable: Schema.Boolean,
 }) {
+  /** Always worth trying again, after `retryAfterMs`: nothing was sent. */
+  get retryable(): boolean {
+    return true
+  }
+
   override get message(): string {
     return `Rate limit for ${this.endpoint}: next slot in ${Math.ceil(this.retryAfterMs / 1000)} s (${this.reason})`
   }

@@ -1,5 +1,6 @@
 import * as Schema from "effect/Schema"
 import { Endpoints } from "../model/Endpoint.js"
+import { defaultRetryPolicy, isRetryable } from "../retry/RetryPolicy.js"
 
 /**
  * No usable answer came back. The reason tells whether the request can have reached
@@ -17,8 +18,12 @@ export class TransportError extends Schema.TaggedError<TransportError>()("Transp
   reason: Schema.Literals(["ConnectFailed", "Timeout", "ConnectionDropped"]),
   endpoint: Schema.Literals(Endpoints),
   detail: Schema.String,
-  retryable: Schema.Boolean,
 }) {
+  /** Whether the default retry policy tries it again: only `ConnectFailed` for a send. */
+  get retryable(): boolean {
+    return isRetryable(defaultRetryPolicy, this.endpoint, this.reason)
+  }
+
   override get message(): string {
     return `Voice Partner ${this.endpoint}: ${this.reason} (${this.detail})`
   }

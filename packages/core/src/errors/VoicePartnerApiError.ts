@@ -1,5 +1,6 @@
 import * as Schema from "effect/Schema"
 import { Endpoints } from "../model/Endpoint.js"
+import { defaultRetryPolicy, isRetryable, type RetryableFailure } from "../retry/RetryPolicy.js"
 
 /** Why the upstream refused, independent of how it spelled it. */
 export const ApiErrorReason = Schema.Literals([
@@ -16,10 +17,16 @@ export const ApiErrorReason = Schema.Literals([
 ])
 export type ApiErrorReason = typeof ApiErrorReason.Type
 
+/** The retry family of an API error reason, if it has one. */
+export const failureOfReason = (reason: ApiErrorReason): RetryableFailure | undefined =>
+  reason === "RateLimited" || reason === "ServiceUnavailable" || reason === "ServerError"
+    ? reason
+    : undefined
+
 /**
  * The upstream answered with an error (non-2xx, or `success: false`). `code` is the
- * upstream's own (`NOT_CREDIT`, `10`, …); `retryable` says whether the retry policy may
- * try again; `retryAfterMs` comes from `Retry-After` or `x-ratelimit-reset`.
+ * upstream's own (`NOT_CREDIT`, `10`, …); `retryable` (from the reason) says whether the
+ * default retry policy tries again; `retryAfterMs` comes from `Retry-After` or `x-ratelimit-reset`.
  *
  * @example
  * ```ts
@@ -35,10 +42,15 @@ export class VoicePartnerApiError extends Schema.TaggedError<VoicePartnerApiErro
     status: Schema.Number,
     code: Schema.optional(Schema.Union([Schema.String, Schema.Number])),
     detail: Schema.String,
-    retryable: Schema.Boolean,
     retryAfterMs: Schema.optional(Schema.Number),
   },
 ) {
+  /** Whether the default retry policy tries it again (a 429 or a 503, and 5xx for reads). */
+  get retryable(): boolean {
+    const failure = failureOfReason(this.reason)
+    return failure !== undefined && isRetryable(defaultRetryPolicy, this.endpoint, failure)
+  }
+
   override get message(): string {
     const code = this.code === undefined ? "" : ` (${this.code})`
     return `Voice Partner ${this.endpoint} failed with HTTP ${this.status}${code}: ${this.detail}`

@@ -22,7 +22,7 @@ export type CallFailure =
  * @example
  * ```ts
  * import { TransportError } from "@voicepartner/core/errors/TransportError"
- * const dropped = new TransportError({ reason: "ConnectionDropped", endpoint: "tts/send", detail: "socket hang up", retryable: false })
+ * const dropped = new TransportError({ reason: "ConnectionDropped", endpoint: "tts/send", detail: "socket hang up" })
  * nothingWasSent(dropped) // false: the request may have been processed
  * ```
  */

@@ -2,7 +2,6 @@ import { DecodeError } from "../errors/DecodeError.js"
 import { type ApiErrorReason, VoicePartnerApiError } from "../errors/VoicePartnerApiError.js"
 import type { Endpoint } from "../model/Endpoint.js"
 import { decodeTolerant, UpstreamErrorBody } from "../model/responses.js"
-import type { RetryableFailure } from "../retry/RetryPolicy.js"
 
 const codeReasons: Readonly<Record<string, ApiErrorReason>> = {
   "1": "Unauthorized",
@@ -27,12 +26,6 @@ const statusReason = (status: number): ApiErrorReason => {
   return "Unknown"
 }
 
-/** The retry family of an API error reason, if it has one. */
-export const failureOfReason = (reason: ApiErrorReason): RetryableFailure | undefined =>
-  reason === "RateLimited" || reason === "ServiceUnavailable" || reason === "ServerError"
-    ? reason
-    : undefined
-
 /**
  * Turns an upstream answer into success or a typed error. Any non-2xx, or a 2xx whose
  * body says `success: false`, is an error; the reason comes from the upstream code when
@@ -49,7 +42,6 @@ export const classifyAnswer = (
   status: number,
   json: unknown,
   options: {
-    readonly retryable: (failure: RetryableFailure) => boolean
     readonly retryAfterMs: number | undefined
     readonly textOnFailure: string
     /** Strips secrets from any text the upstream sent (it may echo the key). */
@@ -65,7 +57,6 @@ export const classifyAnswer = (
       endpoint,
       status,
       detail: options.sanitize(options.textOnFailure),
-      retryable: false,
     })
   }
   if (ok && !saysFailure) return undefined
@@ -86,14 +77,12 @@ export const classifyAnswer = (
     (code !== undefined && typeof code === "string" && status < 500 && status !== 429
       ? "InvalidRequest"
       : statusReason(status === 200 ? 400 : status))
-  const failure = failureOfReason(reason)
   return new VoicePartnerApiError({
     reason,
     endpoint,
     status,
     ...(code !== undefined && { code: typeof code === "string" ? options.sanitize(code) : code }),
     detail: options.sanitize(messages.length > 0 ? messages.join("; ") : options.textOnFailure),
-    retryable: failure !== undefined && options.retryable(failure),
     ...(options.retryAfterMs !== undefined && { retryAfterMs: options.retryAfterMs }),
   })
 }

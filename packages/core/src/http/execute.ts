@@ -6,7 +6,7 @@ import { DecodeError } from "../errors/DecodeError.js"
 import type { RateLimitedError } from "../errors/RateLimitedError.js"
 import type { RateLimiterUnavailable } from "../errors/RateLimiterUnavailable.js"
 import { TransportError } from "../errors/TransportError.js"
-import type { VoicePartnerApiError } from "../errors/VoicePartnerApiError.js"
+import { failureOfReason, type VoicePartnerApiError } from "../errors/VoicePartnerApiError.js"
 import type { Endpoint } from "../model/Endpoint.js"
 import type { RateLimiter } from "../ratelimit/RateLimiter.js"
 import { waitForReservation } from "../ratelimit/RateLimiter.js"
@@ -81,11 +81,17 @@ export const execute = (
   call: UpstreamCall,
 ): Effect.Effect<UpstreamAnswer, CallError> => {
   const { endpoint } = call
-  const retryable = (failure: RetryableFailure) => isRetryable(options.retry, endpoint, failure)
-  const attempt = attemptOnce(options, call, retryable)
+  const attempt = attemptOnce(options, call)
+  // The configured policy decides, from each failure's family: the same failure may be
+  // retried for a read and not for a send (a timeout may hide messages that went out).
+  const retried = (error: CallError): boolean => {
+    if (error._tag === "RateLimiterUnavailable") return error.retryable
+    const family = retryFamily(error)
+    return family !== undefined && isRetryable(options.retry, endpoint, family)
+  }
   const loop = (n: number): Effect.Effect<UpstreamAnswer, CallError> =>
     Effect.catch(attempt, (error) => {
-      if (!error.retryable || n >= options.retry.maxAttempts) return Effect.fail(error)
+      if (!retried(error) || n >= options.retry.maxAttempts) return Effect.fail(error)
       const hint = "retryAfterMs" in error ? error.retryAfterMs : undefined
       return Random.next.pipe(
         Effect.flatMap((r) => Effect.sleep(backoffMs(options.retry, n, r, hint))),
@@ -95,10 +101,23 @@ export const execute = (
   return loop(1)
 }
 
+/** The retry family of a failure, if a policy may retry it at all. */
+const retryFamily = (error: CallError): RetryableFailure | undefined => {
+  switch (error._tag) {
+    case "TransportError":
+      return error.reason
+    case "RateLimitedError":
+      return "RateLimited"
+    case "VoicePartnerApiError":
+      return failureOfReason(error.reason)
+    default:
+      return undefined
+  }
+}
+
 const attemptOnce = (
   options: TransportOptions,
   call: UpstreamCall,
-  retryable: (failure: RetryableFailure) => boolean,
 ): Effect.Effect<UpstreamAnswer, CallError> =>
   Effect.gen(function* () {
     const { endpoint } = call
@@ -114,7 +133,6 @@ const attemptOnce = (
         reason,
         endpoint,
         detail: redact(detail, secret),
-        retryable: retryable(reason),
       })
     const exchange = Effect.tryPromise({
       try: async (signal) => {
@@ -153,7 +171,6 @@ const attemptOnce = (
     const hint = retryAfterMs(response.headers, now)
     if (response.status === 429) yield* options.limiter.block(endpoint, now + (hint ?? 60_000))
     const error = classifyAnswer(endpoint, response.status, json, {
-      retryable,
       retryAfterMs: hint,
       textOnFailure: text.slice(0, 200) || `HTTP ${response.status}`,
       sanitize: (t) => redact(t, secret),
@@ -189,7 +206,6 @@ export const decodeAnswer = <A>(
           endpoint,
           status: answer.status,
           detail: redact(result.failure, Redacted.value(apiKey)),
-          retryable: false,
         }),
       )
 }

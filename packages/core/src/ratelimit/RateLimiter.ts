@@ -109,7 +109,6 @@ export const makeMemoryRateLimiter = (policy: RateLimitPolicy) =>
                   reason: decision.reason,
                   endpoint,
                   retryAfterMs: decision.retryAfterMs,
-                  retryable: true,
                 }),
               )
         }),

@@ -6,9 +6,9 @@ import { TransportError } from "../../src/errors/TransportError.js"
 import { type ApiErrorReason, VoicePartnerApiError } from "../../src/errors/VoicePartnerApiError.js"
 
 const api = (reason: ApiErrorReason, endpoint: "tts/send" | "campaign/send" = "campaign/send") =>
-  new VoicePartnerApiError({ reason, endpoint, status: 400, detail: "x", retryable: false })
+  new VoicePartnerApiError({ reason, endpoint, status: 400, detail: "x" })
 const transport = (reason: TransportError["reason"]) =>
-  new TransportError({ reason, endpoint: "tts/send", detail: "x", retryable: false })
+  new TransportError({ reason, endpoint: "tts/send", detail: "x" })
 
 describe("what a failure says about the send", () => {
   it.each([
@@ -18,7 +18,6 @@ describe("what a failure says about the send", () => {
         reason: "QuotaExhausted",
         endpoint: "tts/send",
         retryAfterMs: 1,
-        retryable: false,
       }),
       true,
     ],
@@ -32,7 +31,6 @@ describe("what a failure says about the send", () => {
         endpoint: "tts/send",
         status: 200,
         detail: "x",
-        retryable: false,
       }),
       false,
     ],

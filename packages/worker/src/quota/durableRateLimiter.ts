@@ -14,7 +14,7 @@ export const quotaRefusal = (
   endpoint: Endpoint,
   reason: RateLimitedError["reason"],
   retryAfterMs: number,
-): RateLimitedError => new RateLimitedError({ reason, endpoint, retryAfterMs, retryable: false })
+): RateLimitedError => new RateLimitedError({ reason, endpoint, retryAfterMs })
 
 /**
  * A call to the quota object that threw: no decision, so no slot and nothing sent.
