@@ -1,11 +1,15 @@
+import type { SendError } from "@voicepartner/core/client/VoicePartnerClient"
+import { VoicePartnerClient } from "@voicepartner/core/client/VoicePartnerClient"
 import * as Argument from "effect/cli/Argument"
 import * as Command from "effect/cli/Command"
 import * as Flag from "effect/cli/Flag"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import { DEFAULT_MAX_COST } from "./commands/confirm.js"
 import { ExitCode } from "./commands/ExitCode.js"
-import { runSend } from "./commands/runSend.js"
-import { gatewayCampaignStatus, makeClient } from "./config/connection.js"
+import { attempt, fromPromise, handler } from "./commands/handler.js"
+import { send } from "./commands/send.js"
+import { connect, gatewayCampaignStatus } from "./config/connection.js"
 import { resolveText } from "./input/messageText.js"
 
 const opt = <A>(o: Option.Option<A>): A | undefined => Option.getOrUndefined(o)
@@ -76,22 +80,25 @@ const recipients = {
     Flag.withDescription("Callback URL for delivery statuses"),
     Flag.optional,
   ),
-}
-
-/** Runs a handler body, setting the process exit code from its result or error. */
-const exec = (body: () => Promise<ExitCode>) =>
-  Effect.promise(async () => {
-    process.exitCode = await body().catch(handleError)
-  })
-
-const handleError = (error: unknown): ExitCode => {
-  const e = error as { readonly _tag?: string; readonly message?: string }
-  process.stderr.write(`error: ${e.message ?? String(error)}\n`)
-  return e._tag === "UsageError" ||
-    e._tag === "RecipientSourceError" ||
-    e._tag === "ValidationError"
-    ? ExitCode.Usage
-    : ExitCode.Upstream
+  yes: Flag.Boolean("yes").pipe(
+    Flag.withAlias("y"),
+    Flag.withDefault(false),
+    Flag.withDescription(
+      "Send without asking, even when landlines would ring or the cost passes --max-cost (needed without a terminal)",
+    ),
+  ),
+  maxCost: Flag.Finite("max-cost").pipe(
+    Flag.withDescription(
+      `Ask before sending when the estimated cost passes this many EUR (default ${DEFAULT_MAX_COST})`,
+    ),
+    Flag.optional,
+  ),
+  resend: Flag.Boolean("resend").pipe(
+    Flag.withDefault(false),
+    Flag.withDescription(
+      "Through the gateway: send again what an earlier run of the same command sent (new Idempotency-Keys; without it a re-run within 24 h replays)",
+    ),
+  ),
 }
 
 const sendFlags = (c: {
@@ -107,8 +114,14 @@ const sendFlags = (c: {
   readonly progress: boolean
   readonly failedOut: string
   readonly chunkSize: number
+  readonly yes: boolean
+  readonly maxCost: Option.Option<number>
+  readonly resend: boolean
 }) => ({
   chunkSize: c.chunkSize,
+  yes: c.yes,
+  maxCost: opt(c.maxCost),
+  resend: c.resend,
   column: opt(c.column),
   list: c.list,
   ...connectionFlags(c),
@@ -148,20 +161,29 @@ const ttsSend = Command.make(
     rate: Flag.Finite("rate").pipe(Flag.withDescription("Reading speed 0.5–2"), Flag.optional),
   },
   (c) =>
-    exec(async () =>
-      runSend(sendFlags(c), {
-        endpoint: "tts/send",
-        input: {
-          text: await resolveText(
+    handler(
+      Effect.gen(function* () {
+        const text = yield* fromPromise(() =>
+          resolveText(
             { arg: opt(c.textArg), flag: opt(c.text), file: opt(c.textFile) },
             c.to.includes("-") || c.toFile.includes("-"),
           ),
-          tokenAudio: opt(c.audio),
-          lang: opt(c.lang),
-          speechRate: opt(c.rate),
-          scheduledDate: opt(c.at),
-          notifyUrl: opt(c.notifyUrl),
-        },
+        )
+        const textFromStdin = [opt(c.textArg), opt(c.text), opt(c.textFile)].includes("-")
+        return yield* send(
+          { ...sendFlags(c), stdinTaken: textFromStdin },
+          {
+            endpoint: "tts/send",
+            message: {
+              text,
+              tokenAudio: opt(c.audio),
+              lang: opt(c.lang),
+              speechRate: opt(c.rate),
+              scheduledDate: opt(c.at),
+              notifyUrl: opt(c.notifyUrl),
+            },
+          },
+        )
       }),
     ),
 ).pipe(
@@ -201,10 +223,10 @@ const vmsSend = Command.make(
     ),
   },
   (c) =>
-    exec(() =>
-      runSend(sendFlags(c), {
+    handler(
+      send(sendFlags(c), {
         endpoint: "campaign/send",
-        input: {
+        message: {
           tokenAudio: c.audio,
           emailForNotification: c.email,
           sender: opt(c.sender),
@@ -234,44 +256,51 @@ const connectionFlags = (c: {
   readonly token: Option.Option<string>
 }) => ({ baseUrl: opt(c.baseUrl), gateway: opt(c.gateway), token: opt(c.token) })
 
-/** One call with a client: prints its JSON answer (compact with `--json`), then closes it. */
-const withClient = (
-  c: Parameters<typeof connectionFlags>[0] & { readonly json: boolean },
-  run: (client: ReturnType<typeof makeClient>) => Promise<unknown>,
-) =>
-  exec(async () => {
-    const client = makeClient(connectionFlags(c))
-    try {
-      const result = await run(client)
-      process.stdout.write(`${JSON.stringify(result, null, c.json ? undefined : 2)}\n`)
-      return ExitCode.Ok
-    } finally {
-      await client.close()
-    }
+/** The client's answer, printed as JSON (compact with `--json`). */
+const printJson = (json: boolean) => (result: unknown) =>
+  Effect.sync(() => {
+    process.stdout.write(`${JSON.stringify(result, null, json ? undefined : 2)}\n`)
+    return ExitCode.Ok
   })
+
+/**
+ * One call of core's `VoicePartnerClient`, provided by a layer built from the connection
+ * flags (`RateLimiter.memory` under it); its answer printed as JSON.
+ */
+const withClient = <A>(
+  c: Parameters<typeof connectionFlags>[0] & { readonly json: boolean },
+  use: (voice: VoicePartnerClient["Service"]) => Effect.Effect<A, SendError>,
+) =>
+  handler(
+    Effect.gen(function* () {
+      const { layer } = yield* attempt(() => connect(connectionFlags(c)))
+      const result = yield* Effect.flatMap(VoicePartnerClient, use).pipe(Effect.provide(layer))
+      return yield* printJson(c.json)(result)
+    }),
+  )
 
 const simple = <K extends string>(
   name: K,
   description: string,
   example: string,
-  run: (client: ReturnType<typeof makeClient>) => Promise<unknown>,
+  use: (voice: VoicePartnerClient["Service"]) => Effect.Effect<unknown, SendError>,
 ) =>
-  Command.make(name, connection, (c) => withClient(c, run)).pipe(
+  Command.make(name, connection, (c) => withClient(c, use)).pipe(
     Command.withDescription(description),
     Command.withExamples([{ command: example, description }]),
   )
 
-const credits = simple("credits", "Show the account's credit", "voicepartner credits", (c) =>
-  c.credits(),
+const credits = simple("credits", "Show the account's credit", "voicepartner credits", (voice) =>
+  voice.credits(),
 )
-const audiosList = simple("list", "List audio files", "voicepartner audios list --json", (c) =>
-  c.listAudios(),
+const audiosList = simple("list", "List audio files", "voicepartner audios list --json", (voice) =>
+  voice.listAudios(),
 )
 
 const audiosRename = Command.make(
   "rename",
   { ...connection, token_: Argument.String("TOKEN"), name: Argument.String("NAME") },
-  (c) => withClient(c, (client) => client.renameAudio({ tokenAudio: c.token_, filename: c.name })),
+  (c) => withClient(c, (voice) => voice.renameAudio({ tokenAudio: c.token_, filename: c.name })),
 ).pipe(
   Command.withDescription("Rename an audio file"),
   Command.withExamples([
@@ -280,18 +309,22 @@ const audiosRename = Command.make(
 )
 
 const campaignCancel = Command.make("cancel", { ...connection, id: Argument.String("ID") }, (c) =>
-  withClient(c, (client) => client.cancelCampaign({ campaignId: c.id })),
+  withClient(c, (voice) => voice.cancelCampaign({ campaignId: c.id })),
 ).pipe(
   Command.withDescription("Cancel a scheduled campaign"),
   Command.withExamples([{ command: "voicepartner campaign cancel 12345", description: "Cancel" }]),
 )
 
 const campaignStatus = Command.make("status", { ...connection, id: Argument.String("ID") }, (c) =>
-  exec(async () => {
-    const r = await gatewayCampaignStatus(connectionFlags(c), c.id)
-    process.stdout.write(`${JSON.stringify(r.body)}\n`)
-    return r.status < 300 ? ExitCode.Ok : r.status === 400 ? ExitCode.Usage : ExitCode.Upstream
-  }),
+  handler(
+    Effect.map(
+      fromPromise(() => gatewayCampaignStatus(connectionFlags(c), c.id)),
+      (r) => {
+        process.stdout.write(`${JSON.stringify(r.body)}\n`)
+        return r.status < 300 ? ExitCode.Ok : r.status === 400 ? ExitCode.Usage : ExitCode.Upstream
+      },
+    ),
+  ),
 ).pipe(
   Command.withDescription("Status of a campaign (through the gateway)"),
   Command.withExamples([

@@ -25,6 +25,8 @@ beforeAll(async () => {
       "dev-key",
       "--api-key",
       "bulk-key",
+      "--api-key",
+      "poor-key",
     ],
     { stdio: "ignore" },
   )
@@ -343,5 +345,165 @@ describe("voicepartner CLI (built binary against the emulator)", () => {
     const unknown = run(["credits"], { VOICEPARTNER_API_KEY: "", VOICEPARTNER_CONFIG: file })
     expect(unknown.code).toBe(2)
     expect(unknown.stderr).toContain('unknown key "apikey"')
+  })
+
+  describe("confirmation before a send that rings landlines or costs more than --max-cost", () => {
+    const received = async (endpoint: string): Promise<number> => {
+      // Once more if the emulator closed an idle keep-alive connection as it was reused.
+      const log = await fetch(`${base}/__emulator/requests`).catch(() =>
+        fetch(`${base}/__emulator/requests`),
+      )
+      return ((await log.json()) as Array<{ endpoint: string }>).filter(
+        (e) => e.endpoint === endpoint,
+      ).length
+    }
+    const drop = ["vms", "send", "--audio", "dev-audio", "--email", "a@b.fr", ...api]
+
+    it("without a terminal: refused with exit 2 and nothing sent; --yes sends", async () => {
+      const before = await received("campaign/send")
+      const refused = run([...drop, "--to", "0612345678,0112345678"])
+      expect(refused.code).toBe(2)
+      expect(refused.stderr).toContain("1 landline would ring")
+      expect(refused.stderr).toContain("--yes")
+      expect(refused.stderr).toContain("Plan (campaign/send, voicemail drop)") // the plan first
+      expect(await received("campaign/send")).toBe(before)
+      const sent = run([...drop, "--to", "0612345678,0112345678", "--yes"])
+      expect(sent.code).toBe(0)
+      expect(await received("campaign/send")).toBe(before + 1)
+      // Mobiles only, under the cost threshold: nothing to confirm.
+      expect(run([...drop, "--to", "0612345678"]).code).toBe(0)
+    })
+
+    it("an estimate above --max-cost needs a confirmation too", async () => {
+      const before = await received("tts/send")
+      const tts = ["tts", "send", "Bonjour", "--to", "0612345678,0752345678", ...api]
+      const refused = run([...tts, "--max-cost", "0.10"]) // 2 × 0.09 EUR
+      expect(refused.code).toBe(2)
+      expect(refused.stderr).toContain("the estimated cost, 0.18 EUR, is above --max-cost 0.10 EUR")
+      expect(await received("tts/send")).toBe(before)
+      expect(run([...tts, "--max-cost", "0.20"]).code).toBe(0)
+      expect(run([...tts, "--max-cost", "0.10", "--yes"]).code).toBe(0)
+      expect(await received("tts/send")).toBe(before + 2)
+    })
+
+    it("on a terminal it asks: y sends, anything else does not (a pseudo-terminal via script)", async () => {
+      const hasScript = spawnSync("script", ["--version"]).status === 0
+      if (!hasScript) return // util-linux's script is not on this machine
+      const ask = (answer: string) =>
+        spawnSync(
+          "script",
+          [
+            "-q",
+            "-e",
+            "-c",
+            [process.execPath, bin, ...drop, "--to", "0112345678"].map((a) => `'${a}'`).join(" "),
+            "/dev/null",
+          ],
+          {
+            cwd: dir,
+            input: `${answer}\n`,
+            encoding: "utf8",
+            timeout: 20_000,
+            env: {
+              ...process.env,
+              VOICEPARTNER_API_KEY: "dev-key",
+              VOICEPARTNER_RATE_LIMIT: "off",
+              NO_COLOR: "1",
+            },
+          },
+        )
+      const before = await received("campaign/send")
+      const no = ask("n")
+      expect(no.stdout).toContain("Send anyway? [y/N]")
+      expect(no.stdout).toContain("not sent.")
+      expect(no.status).toBe(2)
+      expect(await received("campaign/send")).toBe(before)
+      const yes = ask("y")
+      expect(yes.stdout).toContain("Send anyway? [y/N]")
+      expect(yes.stdout).toContain("sent 1 numbers in 1 request(s)")
+      expect(yes.status).toBe(0)
+      expect(await received("campaign/send")).toBe(before + 1)
+    })
+  })
+
+  describe("a failure that will not get better", () => {
+    const numbers = join(dir, "big.txt") // 1,200 numbers, written by an earlier test
+
+    it("no credit: stops, says why once, writes what was not sent, exits 3", async () => {
+      // 50 EUR: the first 500 voice SMS (45 EUR) go, the second request is refused.
+      await fetch(`${base}/__emulator/credits`, {
+        method: "POST",
+        body: JSON.stringify({ apiKey: "poor-key", credit: 50 }),
+      })
+      const failedOut = join(dir, "poor-not-sent.txt")
+      const r = run(
+        ["tts", "send", "Bonjour", "--to-file", numbers, "--failed-out", failedOut, ...api],
+        {
+          VOICEPARTNER_API_KEY: "poor-key",
+        },
+      )
+      expect(r.code).toBe(3)
+      expect(r.stdout).toContain("sent 500 numbers in 1 request(s)")
+      const why = "the Voice Partner account has no credit left for this send (NOT_CREDIT)"
+      expect(r.stderr.split(why)).toHaveLength(2) // once
+      expect(r.stderr).toContain("top up the account")
+      expect(r.stderr).not.toContain("Insufficient credit") // not the upstream's raw answer
+      expect(r.stderr).toContain(`700 numbers not sent, written to ${failedOut}`)
+      const notSent = readFileSync(failedOut, "utf8").trim().split("\n")
+      expect(notSent).toHaveLength(700)
+      expect(notSent[0]).toBe("+33610000500")
+      const log = (await (await fetch(`${base}/__emulator/requests`)).json()) as Array<{
+        endpoint: string
+        status: number
+      }>
+      // The third request was never made.
+      expect(
+        log
+          .filter((e) => e.endpoint === "tts/send")
+          .slice(-2)
+          .map((e) => e.status),
+      ).toEqual([200, 402])
+      const json = JSON.parse(
+        run(
+          [
+            "tts",
+            "send",
+            "Bonjour",
+            "--to-file",
+            numbers,
+            "--json",
+            "--failed-out",
+            failedOut,
+            ...api,
+          ],
+          {
+            VOICEPARTNER_API_KEY: "poor-key",
+          },
+        ).stdout,
+      )
+      expect(json).toMatchObject({ ok: false, numbersSent: 0, stopped: true })
+      expect(json.stopReason).toContain("no credit left")
+      expect(json.notAttempted).toHaveLength(700)
+    })
+
+    it("an unknown audio file: stopped at the first request, with what to do", () => {
+      const r = run([
+        "vms",
+        "send",
+        "--audio",
+        "nope",
+        "--email",
+        "a@b.fr",
+        "--to-file",
+        numbers,
+        ...api,
+      ])
+      expect(r.code).toBe(3)
+      expect(r.stderr).toContain(
+        'the audio file "nope" is unknown to Voice Partner (AUDIO_FILE_NOT_FOUND)',
+      )
+      expect(r.stderr).toContain("voicepartner audios list")
+      expect(r.stderr).toContain("1,200 numbers not sent")
+    })
   })
 })

@@ -1,33 +1,30 @@
-import { normalizeRecipients } from "@voicepartner/core/phone/normalizeRecipients"
-import { defaultPolicy } from "@voicepartner/core/ratelimit/RateLimitPolicy"
-import { defaultPrices } from "@voicepartner/emulator/pricing"
+import { planBulk } from "@voicepartner/core/plan/BulkPlan"
+import { numbersOfKind, type Recipients } from "@voicepartner/core/plan/RecipientCollector"
+import * as Result from "effect/Result"
 import { describe, expect, it } from "vitest"
 import { decodeText } from "../src/input/decode.js"
 import { choosePhoneColumn, phoneHeaderScore } from "../src/input/phoneColumn.js"
 import {
   detectDelimiter,
   emptyRows,
-  originOf,
-  type RecipientRows,
   readRecipientStream,
   readRecipients,
 } from "../src/input/readRecipients.js"
-import { PRICES } from "../src/plan/prices.js"
-import { asRecipientList, type Recipients } from "../src/plan/RecipientCollector.js"
-import { makeSendPlan, numbersOfKind } from "../src/plan/sendPlan.js"
 
 const e164s = (r: Recipients) => Array.from({ length: r.size }, (_, k) => r.e164(k))
 
 async function* chunksOf(...parts: Array<string | Uint8Array>): AsyncGenerator<Uint8Array> {
   for (const p of parts) yield typeof p === "string" ? Buffer.from(p) : p
 }
-const origins = (rows: RecipientRows) =>
-  Array.from({ length: rows.lines.length }, (_, i) => originOf(rows, i))
+/** Where each valid number came from. */
+const origins = (r: Recipients) => Array.from({ length: r.size }, (_, k) => r.originOf(r.index(k)))
 const read = async (...parts: Array<string | Uint8Array>) => {
   const rows = emptyRows()
-  const source = await readRecipientStream(chunksOf(...parts), "f.csv", rows)
-  const seen = origins(rows)
-  return { rows, source, origins: seen, numbers: e164s(rows.collector.finish()) }
+  const found = await readRecipientStream(chunksOf(...parts), "f.csv", rows)
+  const recipients = rows.collector.finish()
+  // What the CLI found in the file, and what core counted in it.
+  const source = { ...found, ...recipients.sources.at(-1) }
+  return { rows, recipients, source, origins: origins(recipients), numbers: e164s(recipients) }
 }
 const decode = async (...parts: Array<Uint8Array>) => {
   const info = { encoding: "utf-8" as const } as { encoding: string }
@@ -62,7 +59,7 @@ describe("recipient input", () => {
       files: [],
       stdin: () => chunksOf("0612345679\n"),
     })
-    expect(origins(rows)).toEqual(["--to", "--to", "stdin:1"])
+    expect(origins(rows.collector.finish())).toEqual(["--to", "--to", "stdin:1"])
   })
   it("delimiter from the header line, quotes respected", () => {
     expect(detectDelimiter('"Nom; prénom",Tel,Email')).toBe(",")
@@ -121,45 +118,27 @@ describe("decoding", () => {
 })
 
 describe("plan", () => {
-  it("batched normalisation gives what one call to core's normalizeRecipients gives", () => {
-    const inputs = Array.from({ length: 100_000 }, (_, i) =>
-      i % 97 === 0
-        ? "12"
-        : i % 5 === 0
-          ? `06 ${String(i % 40_000).padStart(8, "0")}`
-          : `07${String(i).padStart(8, "0")}`,
-    )
-    const rows = emptyRows()
-    for (const input of inputs) rows.collector.add(input)
-    const core = normalizeRecipients(inputs)
-    expect(asRecipientList(rows.collector.finish())).toEqual({
-      ...core,
-      warnings: core.warnings ?? [], // core's warnings are new: tolerate a core without them
-      numbers: core.numbers.map((n) => ({ e164: n.e164, kind: n.kind })),
-    })
-  })
-  it("plans 200 voicemail-drop requests in 39 minutes (core's limiter algorithm)", () => {
-    const rows = emptyRows()
-    for (let i = 0; i < 100_000; i++) {
-      rows.collector.add(`+336${String(i).padStart(8, "0")}`)
-      rows.lines.push(0)
-    }
-    rows.sources.push({ name: "--to", first: 0, rows: 100_000, empty: 0 })
-    const plan = makeSendPlan(rows, "campaign/send", defaultPolicy)
-    expect(plan.requests).toBe(200)
-    expect(plan.estimatedMs).toBe(2_340_000)
-    expect(plan.estimatedCost).toBe(6000) // 100,000 × 0.06 EUR
-  })
-  it("the price table mirrors the emulator's", () => {
-    expect(PRICES).toEqual(defaultPrices)
-  })
   it("origins of valid numbers skip the invalid and duplicate rows", async () => {
-    const { rows } = await read("tel\n12\n0612345678\n0612345678\n0112345678\n")
-    const plan = makeSendPlan(rows, "campaign/send", defaultPolicy)
+    const { recipients } = await read("tel\n12\n0612345678\n0612345678\n0112345678\n")
     expect(
-      numbersOfKind(plan, "mobile")
-        .concat(numbersOfKind(plan, "landline"))
+      numbersOfKind(recipients, "mobile")
+        .concat(numbersOfKind(recipients, "landline"))
         .map((n) => n.origin),
     ).toEqual(["f.csv:3", "f.csv:5"])
+    const plan = planBulk(
+      {
+        endpoint: "campaign/send",
+        message: { tokenAudio: "dev-audio", emailForNotification: "a@b.fr" },
+      },
+      recipients,
+      { now: Date.now() },
+    )
+    expect(Result.isSuccess(plan) && plan.success.recipients.counts).toEqual({
+      read: 4,
+      valid: 2,
+      invalid: 1,
+      duplicates: 1,
+      empty: 0,
+    })
   })
 })

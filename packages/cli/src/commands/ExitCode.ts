@@ -2,11 +2,17 @@
 export const ExitCode = {
   /** Everything was sent. */
   Ok: 0,
-  /** Some chunks failed (or the send was stopped): the rest went out. */
+  /** Some chunks failed (or the send was interrupted): the rest went out. */
   Partial: 1,
-  /** Usage or validation error: nothing was sent. */
+  /**
+   * Nothing was sent: a usage or validation error, or a send that needed a confirmation
+   * (landlines would ring, the cost passes `--max-cost`) and did not get one.
+   */
   Usage: 2,
-  /** Upstream or authentication error. */
+  /**
+   * A failure that will not get better (wrong key or token, no credit, unknown audio,
+   * sender not authorised): the send stopped there.
+   */
   Upstream: 3,
 } as const
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode]

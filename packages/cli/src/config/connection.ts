@@ -1,9 +1,9 @@
+import { VoicePartnerClient } from "@voicepartner/core/client/VoicePartnerClient"
 import { Endpoints } from "@voicepartner/core/model/Endpoint"
-import {
-  createClient,
-  type VoicePartnerPromiseClient,
-} from "@voicepartner/core/promise/createClient"
+import { RateLimiter } from "@voicepartner/core/ratelimit/RateLimiter"
 import { defaultPolicy, type RateLimitPolicy } from "@voicepartner/core/ratelimit/RateLimitPolicy"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
 import { type ConfigFile, readConfigFile } from "./configFile.js"
 import { UsageError } from "./UsageError.js"
 
@@ -25,9 +25,13 @@ export const policyFromEnv = (env: NodeJS.ProcessEnv = process.env): RateLimitPo
       ) as unknown as RateLimitPolicy)
     : defaultPolicy
 
-/** Moves the key from the JSON body to a bearer header, as the gateway expects. */
+/**
+ * Moves the key from the JSON body to a bearer header, as the gateway expects, and counts
+ * the answers the gateway replayed for an `Idempotency-Key` it had seen (nothing was sent
+ * again for them).
+ */
 const gatewayFetch =
-  (token: string): typeof fetch =>
+  (token: string, replays: { count: number }): typeof fetch =>
   async (input, init) => {
     const headers = new Headers(init?.headers)
     headers.set("authorization", `Bearer ${token}`)
@@ -36,7 +40,9 @@ const gatewayFetch =
       const { apiKey: _dropped, ...rest } = JSON.parse(body) as Record<string, unknown>
       body = JSON.stringify(rest)
     }
-    return fetch(input, { ...init, headers, body })
+    const response = await fetch(input, { ...init, headers, body })
+    if (response.headers.get("idempotent-replayed") === "true") replays.count++
+    return response
   }
 
 const nonEmpty = (value: string | undefined) => (value === "" ? undefined : value)
@@ -66,26 +72,60 @@ const gatewayTarget = (
   return { url: gateway.replace(/\/+$/, ""), token }
 }
 
-/** Builds the core Promise client from flags and environment; the secret never leaves it. */
-export const makeClient = (
+/** What the commands talk to: core's client service and its in-memory limiter. */
+export type Services = VoicePartnerClient | RateLimiter
+
+/** A connection built from the flags: the layer of core's services, and what it goes through. */
+export interface Connection {
+  readonly layer: Layer.Layer<Services>
+  /** Through our gateway (a bearer token, `Idempotency-Key` honoured) rather than upstream. */
+  readonly gateway: boolean
+  /** Answers the gateway replayed from an earlier request with the same `Idempotency-Key`. */
+  readonly replays: { count: number }
+}
+
+/**
+ * Core's `VoicePartnerClient` over `RateLimiter.memory`, from flags, environment and
+ * config file; the secret stays inside the layer (redacted). Throws a `UsageError` when
+ * there is nothing to authenticate with.
+ */
+export const connect = (
   flags: ConnectionFlags,
   env: NodeJS.ProcessEnv = process.env,
-): VoicePartnerPromiseClient => {
+): Connection => {
   const policy = policyFromEnv(env)
   const connection = resolveConnection(flags, env)
   const gateway = gatewayTarget(connection)
+  const replays = { count: 0 }
+  const limiter = RateLimiter.memory(policy)
   if (gateway !== undefined) {
-    return createClient({
-      apiKey: "gateway",
+    const client = VoicePartnerClient.layer({
+      apiKey: Redacted.make("gateway"),
       baseUrl: `${gateway.url}/v1`,
-      fetch: gatewayFetch(gateway.token),
-      policy,
+      fetch: gatewayFetch(gateway.token, replays),
     })
+    return { layer: client.pipe(Layer.provideMerge(limiter)), gateway: true, replays }
   }
   const { apiKey } = connection
   if (apiKey === undefined)
     throw new UsageError("VOICEPARTNER_API_KEY is not set (or use --gateway URL --token TOKEN)")
-  return createClient({ apiKey, baseUrl: connection.baseUrl, policy })
+  const client = VoicePartnerClient.layer({
+    apiKey: Redacted.make(apiKey),
+    baseUrl: connection.baseUrl,
+  })
+  return { layer: client.pipe(Layer.provideMerge(limiter)), gateway: false, replays }
+}
+
+/** Whether a send would go through the gateway (for the plan), without needing a secret. */
+export const throughGateway = (
+  flags: ConnectionFlags,
+  env: NodeJS.ProcessEnv = process.env,
+): boolean => {
+  try {
+    return resolveConnection(flags, env).gateway !== undefined
+  } catch {
+    return flags.gateway !== undefined
+  }
 }
 
 /** `GET /v1/campaigns/:id` on the gateway (not an upstream route, so not in core). */

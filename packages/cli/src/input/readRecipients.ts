@@ -1,21 +1,18 @@
 import { createReadStream } from "node:fs"
 import { Readable } from "node:stream"
+import { RecipientCollector } from "@voicepartner/core/plan/RecipientCollector"
 import Papa from "papaparse"
 import { UsageError } from "../config/UsageError.js"
-import { IntList, RecipientCollector } from "../plan/RecipientCollector.js"
 import { type DecodeInfo, decodeText, type TextEncoding } from "./decode.js"
 import { choosePhoneColumn, looksLikeNumber } from "./phoneColumn.js"
 
-/** One place recipients came from: `--to`, `stdin` or a file, and what was found in it. */
+/**
+ * One place recipients came from: `--to`, `stdin` or a file, and what was found in it. Its
+ * rows are counted by core's collector (`recipients.sources`, in the same order).
+ */
 export interface RecipientSource {
   /** `--to`, `stdin` or the file's path, as in error messages (`clients.csv:12`). */
   readonly name: string
-  /** Index of its first entry in {@link RecipientRows.lines}. */
-  readonly first: number
-  /** Rows read (a file's header excluded; for `--to`, the values given). */
-  rows: number
-  /** Rows with no number in the phone column (blank lines included). */
-  empty: number
   encoding?: TextEncoding | undefined
   /** Lines of both UTF-8 and Windows-1252 (each line was decoded as what it is). */
   mixed?: boolean | undefined
@@ -28,37 +25,27 @@ export interface RecipientSource {
 }
 
 /**
- * Every non-empty recipient cell, in input order, handed to core's normaliser as it is
- * read, with the line it stood on (a plain array of small integers, not one object per row,
- * for million-row files).
+ * Every recipient cell (empty ones too), in input order, handed to core's streaming
+ * collector as it is read with the line it stood on (1-based; 0 for `--to` values), and
+ * what was found about each source.
  */
 export interface RecipientRows {
   readonly collector: RecipientCollector
-  /** 1-based line in its file of each entry; 0 for `--to` values. */
-  readonly lines: IntList
   readonly sources: Array<RecipientSource>
 }
 
-/** An empty {@link RecipientRows}. */
-export const emptyRows = (): RecipientRows => ({
-  collector: new RecipientCollector(),
-  lines: new IntList(),
+/**
+ * An empty {@link RecipientRows}; `keep` invalid, duplicate and guessed entries are kept
+ * with their origin (the counts are exact whatever it is).
+ */
+export const emptyRows = (keep?: number): RecipientRows => ({
+  collector: new RecipientCollector({ keep }),
   sources: [],
 })
 
 /** Thrown when a recipient source cannot be read; names the source. */
 export class RecipientSourceError extends Error {
   readonly _tag = "RecipientSourceError"
-}
-
-/** Where entry `index` came from: `clients.csv:12`, `stdin:3` or `--to`. */
-export const originOf = (rows: RecipientRows, index: number): string => {
-  const { sources } = rows
-  let s = sources.length - 1
-  while (s > 0 && (sources[s] as RecipientSource).first > index) s--
-  const source = sources[s]
-  const line = rows.lines.at(index) ?? 0
-  return source === undefined ? "?" : line === 0 ? source.name : `${source.name}:${line}`
 }
 
 /** A read failure as a usage error naming the source (a `UsageError` passes through). */
@@ -130,8 +117,9 @@ export const readRecipientStream = async (
   column?: string | undefined,
 ): Promise<RecipientSource> => {
   const info: DecodeInfo = { encoding: "utf-8" }
-  const source: RecipientSource = { name, first: rows.lines.length, rows: 0, empty: 0 }
+  const source: RecipientSource = { name }
   rows.sources.push(source)
+  rows.collector.source(name)
   const text = decodeText(chunks, info)[Symbol.asyncIterator]()
   // Read up to the first line break after the first non-blank line: it gives the
   // delimiter and the line break.
@@ -167,7 +155,7 @@ export const readRecipientStream = async (
     }
   }
 
-  const { collector, lines } = rows
+  const { collector } = rows
   const nl = linebreak === "\r" ? "\r" : "\n"
   const named = column !== undefined && !/^\d+$/.test(column.trim())
   let line = 1
@@ -226,15 +214,9 @@ export const readRecipientStream = async (
             return
           }
         }
-        source.rows++
+        // An empty cell (or a blank row) is an entry too: core counts it as empty.
         const cell = col < 0 ? undefined : row[col]
-        const value = cell === undefined ? "" : unwrapFormula(cell.trim())
-        if (value === "") {
-          source.empty++
-          return
-        }
-        collector.add(value)
-        lines.push(rowLine)
+        collector.add(cell === undefined ? "" : unwrapFormula(cell.trim()), rowLine)
       },
       complete: () => finish(failure),
       error: (error: Error) => finish(error),
@@ -252,6 +234,8 @@ export interface RecipientOptions {
   /** `--column NAME|N` for every file. */
   readonly column?: string | undefined
   readonly stdin?: () => AsyncIterable<Uint8Array>
+  /** Invalid, duplicate and guessed entries kept for reports (default core's). */
+  readonly keep?: number | undefined
 }
 
 /**
@@ -259,7 +243,7 @@ export interface RecipientOptions {
  * `-` (stdin) where it is given, every row accounted for.
  */
 export const readRecipients = async (options: RecipientOptions): Promise<RecipientRows> => {
-  const rows = emptyRows()
+  const rows = emptyRows(options.keep)
   const stdin = options.stdin ?? (() => process.stdin)
   let flags: RecipientSource | undefined
   for (const value of options.to) {
@@ -269,15 +253,13 @@ export const readRecipients = async (options: RecipientOptions): Promise<Recipie
       continue
     }
     if (flags === undefined) {
-      flags = { name: "--to", first: rows.lines.length, rows: 0, empty: 0 }
+      flags = { name: "--to" }
       rows.sources.push(flags)
+      rows.collector.source("--to")
     }
     for (const part of value.split(/[,;]/)) {
       const input = part.trim()
-      if (input.length === 0) continue
-      flags.rows++
-      rows.collector.add(input)
-      rows.lines.push(0)
+      if (input.length > 0) rows.collector.add(input)
     }
   }
   for (const file of options.files) {

@@ -1,7 +1,10 @@
 import type { BulkEvent } from "@voicepartner/core/bulk/BulkEvent"
+import { willNotImprove } from "@voicepartner/core/errors/failureOutcome"
+import type { BulkEndpoint, BulkPlan } from "@voicepartner/core/plan/BulkPlan"
+import { numbersOfKind, type Recipients } from "@voicepartner/core/plan/RecipientCollector"
 import type { RateLimitWindow } from "@voicepartner/core/ratelimit/RateLimitPolicy"
-import { originOf } from "../input/readRecipients.js"
-import { numbersOfKind, type SendPlan } from "../plan/sendPlan.js"
+import type { RecipientSource } from "../input/readRecipients.js"
+import { describeFailure } from "./explain.js"
 
 /** Human duration: `39 min`, `12 s`. */
 export const formatDuration = (ms: number): string => {
@@ -41,19 +44,33 @@ const KIND_OF: Record<string, string> = {
   "tts/send": "voice SMS",
 }
 
+/**
+ * What a plan is rendered from: the recipients' accounting (always), core's plan (when the
+ * message and some number were valid), and what the CLI found in each source.
+ */
+export interface PlanView {
+  readonly endpoint: BulkEndpoint
+  readonly recipients: Recipients
+  /** The CLI's facts about each source (encoding, column…), in `recipients.sources` order. */
+  readonly sources: ReadonlyArray<RecipientSource>
+  readonly plan?: BulkPlan | undefined
+  /** A dry run ("nothing sent") or the plan a send shows before it goes. */
+  readonly dryRun: boolean
+  /** Through the gateway: requests carry an `Idempotency-Key`. */
+  readonly gateway?: boolean | undefined
+}
+
 /** The invalid rows, first {@link SHOWN}, then how many more: for a dry run and a send. */
-export const invalidLines = (plan: SendPlan, prefix: string): Array<string> => {
-  const lines = plan.invalid
+export const invalidLines = (r: Recipients, prefix: string): Array<string> => {
+  const lines = r.invalid
     .slice(0, SHOWN)
     .map((i) => `${prefix}${i.origin}: "${i.input}" — ${i.reason}`)
-  if (plan.invalid.length > SHOWN)
-    lines.push(
-      `${prefix}… and ${thousands(plan.invalid.length - SHOWN)} more invalid (--json lists them all)`,
-    )
+  const more = r.counts.invalid - Math.min(SHOWN, r.invalid.length)
+  if (more > 0) lines.push(`${prefix}… and ${thousands(more)} more invalid (--json lists them all)`)
   return lines
 }
 
-const sourceLine = (s: SendPlan["rows"]["sources"][number]): string | undefined => {
+const sourceLine = (s: RecipientSource): string | undefined => {
   if (s.columnNumber === undefined) return undefined
   const column =
     s.column === null || s.column === undefined
@@ -72,138 +89,172 @@ const sourceLine = (s: SendPlan["rows"]["sources"][number]): string | undefined 
   return `  ${s.name}: ${column}, ${delimiter}, ${encoding}`
 }
 
-/** The dry-run report, for a human: a summary, not every number (`--list` adds them). */
+/** `14:32` today, `2026-12-01 09:30` another day, in the local time zone. */
+const clock = (epochMs: number, now: number): string => {
+  const d = new Date(epochMs)
+  const pad = (n: number) => String(n).padStart(2, "0")
+  const time = `${pad(d.getHours())}:${pad(d.getMinutes())}`
+  return new Date(now).toDateString() === d.toDateString()
+    ? time
+    : `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${time}`
+}
+
+/**
+ * The plan for a human: a summary, not every number (`--list` adds them). A dry run says
+ * nothing was sent; a real send prints it (on stderr) before anything goes.
+ */
 export const renderPlan = (
-  plan: SendPlan,
+  view: PlanView,
   options: { readonly list?: boolean | undefined } = {},
 ): string => {
-  const r = plan.recipients
-  const c = plan.counts
-  const lines = [`Plan (${plan.endpoint}, ${KIND_OF[plan.endpoint] ?? "send"}) — nothing sent`]
-  for (const s of plan.rows.sources) {
+  const { recipients: r, plan } = view
+  const c = r.counts
+  const lines = [
+    `Plan (${view.endpoint}, ${KIND_OF[view.endpoint] ?? "send"})${view.dryRun ? " — nothing sent" : ""}`,
+  ]
+  for (const s of view.sources) {
     const line = sourceLine(s)
     if (line !== undefined) lines.push(line)
   }
   lines.push(
     `  ${thousands(c.read)} rows read: ${thousands(c.valid)} valid, ${thousands(c.invalid)} invalid, ${thousands(c.duplicates)} duplicates, ${thousands(c.empty)} empty`,
-    `  valid numbers: ${thousands(r.counts.mobile)} mobile, ${thousands(r.counts.landline)} landline, ${thousands(r.counts.other)} other`,
+    `  valid numbers: ${thousands(r.kinds.mobile)} mobile, ${thousands(r.kinds.landline)} landline, ${thousands(r.kinds.other)} other`,
   )
-  if (plan.invalid.length > 0) {
+  if (c.invalid > 0) {
     lines.push(`  invalid rows (skipped):`)
-    lines.push(...invalidLines(plan, "    "))
+    lines.push(...invalidLines(r, "    "))
   }
-  if (r.duplicates.length > 0)
-    lines.push(`  ${thousands(r.duplicates.length)} duplicates removed (each number is sent once)`)
-  const warnings = r.warnings
-  if (warnings.length > 0) {
+  if (c.duplicates > 0)
+    lines.push(`  ${thousands(c.duplicates)} duplicates removed (each number is sent once)`)
+  if (r.warningCount > 0) {
     lines.push(`  accepted on a guess (check them):`)
-    for (const w of warnings.slice(0, SHOWN))
-      lines.push(`    ${originOf(plan.rows, w.index)}: "${w.input}" → ${w.e164}: ${w.message}`)
-    if (warnings.length > SHOWN)
-      lines.push(`    … and ${thousands(warnings.length - SHOWN)} more (--json lists them all)`)
+    for (const w of r.warnings.slice(0, SHOWN))
+      lines.push(`    ${w.origin}: "${w.input}" → ${w.e164}: ${w.message}`)
+    const more = r.warningCount - Math.min(SHOWN, r.warnings.length)
+    if (more > 0) lines.push(`    … and ${thousands(more)} more (--json lists them all)`)
   }
-  if (plan.endpoint === "campaign/send" && r.counts.landline > 0) {
+  if (view.endpoint === "campaign/send" && r.kinds.landline > 0) {
     lines.push(
-      `  WARNING: ${thousands(r.counts.landline)} landline(s) would ring: a voicemail drop rings landlines (only mobiles go straight to voicemail)`,
+      `  WARNING: ${thousands(r.kinds.landline)} landline(s) would ring: a voicemail drop rings landlines (only mobiles go straight to voicemail)`,
     )
-    for (const n of numbersOfKind(plan, "landline", SHOWN)) lines.push(`    ${n.e164}  ${n.origin}`)
-    if (r.counts.landline > SHOWN)
-      lines.push(`    … and ${thousands(r.counts.landline - SHOWN)} more landlines`)
+    for (const n of numbersOfKind(r, "landline", SHOWN)) lines.push(`    ${n.e164}  ${n.origin}`)
+    if (r.kinds.landline > SHOWN)
+      lines.push(`    … and ${thousands(r.kinds.landline - SHOWN)} more landlines`)
   }
+  if (plan === undefined) return lines.join("\n")
+  for (const w of plan.warnings)
+    if (w.field !== "phoneNumbers") lines.push(`  note: ${w.field}: ${w.message}`)
   lines.push(
     `  requests: ${thousands(plan.requests)} (≤ ${plan.chunkSize} numbers each)`,
-    `  estimated time under the rate limits (${describeWindows(plan.windows)}): ${formatDuration(plan.estimatedMs)}`,
-    `  estimated cost: ${plan.estimatedCost.toFixed(2)} ${plan.currency} (${costBasis(plan)}; an estimate from the CLI's price table — the provider's answer to the send is what is charged)`,
+    `  estimated time under the rate limits (${describeWindows(plan.windows)}): ${formatDuration(plan.estimatedMs)}${plan.estimatedMs >= 60_000 ? ` (last request ≈ ${clock(plan.endsAt, plan.plannedAt)})` : ""}`,
+    `  estimated cost: ${plan.cost.amount.toFixed(2)} ${plan.cost.currency} (${costBasis(plan)}; an estimate from core's price table — the provider's answer to the send is what is charged)`,
   )
+  if (view.gateway === true)
+    lines.push(
+      "  through the gateway: each request carries an Idempotency-Key, so the same command re-run within 24 h replays what went out instead of sending again (--resend sends again)",
+    )
+  if (!view.dryRun) return lines.join("\n")
   if (options.list === true) lines.push(`  numbers (${thousands(r.size)}):`)
   else if (r.size > 0) lines.push("  --list prints every number, --json the whole plan")
   return lines.join("\n")
 }
 
 /** `--list`: every valid number with its kind, one per line, after the summary. */
-export function* numberLines(plan: SendPlan): Generator<string> {
-  const r = plan.recipients
+export function* numberLines(r: Recipients): Generator<string> {
   for (let k = 0; k < r.size; k++) yield `  ${r.e164(k)} ${r.kind(k)}`
 }
 
-const costBasis = (plan: SendPlan): string =>
+const costBasis = (plan: BulkPlan): string =>
   plan.endpoint === "campaign/send"
     ? "per message"
-    : plan.basis.seconds === undefined
+    : plan.cost.basis.seconds === undefined
       ? "per started 30 s; audio file counted as ≤ 30 s"
-      : `per started 30 s; text ≈ ${plan.basis.seconds} s`
+      : `per started 30 s; text ≈ ${plan.cost.basis.seconds} s`
 
 function* map<A, B>(items: Iterable<A>, f: (a: A) => B): Generator<B> {
   for (const a of items) yield f(a)
-}
-
-/**
- * The whole plan as one JSON document, in two parts so that a million numbers can be
- * written in batches: the small fields, then the lists (written after them, in this order).
- */
-export const planJson = (plan: SendPlan) => {
-  const r = plan.recipients
-  const head = {
-    dryRun: true,
-    endpoint: plan.endpoint,
-    rows: plan.counts,
-    counts: r.counts,
-    duplicates: r.duplicates.length,
-    chunkSize: plan.chunkSize,
-    requests: plan.requests,
-    rateLimits: plan.windows,
-    estimatedMs: plan.estimatedMs,
-    estimatedCost: { [plan.currency]: plan.estimatedCost },
-    costBasis: costBasis(plan),
-    sources: plan.rows.sources.map((s) => ({
-      name: s.name,
-      rows: s.rows,
-      empty: s.empty,
-      ...(s.columnNumber === undefined
-        ? {}
-        : {
-            encoding: s.encoding,
-            delimiter: s.delimiter,
-            header: s.column !== null,
-            column: s.column,
-            columnNumber: s.columnNumber,
-            ...(s.mixed === true ? { mixedEncodings: true } : {}),
-          }),
-    })),
-  }
-  const lists: ReadonlyArray<readonly [string, Iterable<unknown>]> = [
-    ["numbers", map(numberIndices(r.size), (k) => r.e164(k))],
-    ["invalid", plan.invalid],
-    [
-      "duplicateRows",
-      map(r.duplicates, (d) => ({
-        origin: originOf(plan.rows, d.index),
-        input: d.input,
-        e164: d.e164,
-        firstOrigin: originOf(plan.rows, d.firstIndex),
-      })),
-    ],
-    [
-      "warnings",
-      map(r.warnings, (w) => ({
-        origin: originOf(plan.rows, w.index),
-        input: w.input,
-        e164: w.e164,
-        message: w.message,
-      })),
-    ],
-    ["landlines", numbersOfKind(plan, "landline")],
-  ]
-  return { head, lists }
 }
 
 function* numberIndices(size: number): Generator<number> {
   for (let k = 0; k < size; k++) yield k
 }
 
+/**
+ * The whole plan as one JSON document, in two parts so that a million numbers can be
+ * written in batches: the small fields, then the lists (written after them, in this order).
+ */
+export const planJson = (view: PlanView) => {
+  const { recipients: r, plan } = view
+  const head = {
+    dryRun: view.dryRun,
+    endpoint: view.endpoint,
+    rows: r.counts,
+    counts: r.kinds,
+    duplicates: r.counts.duplicates,
+    // Nothing valid: no plan, nothing to send.
+    ...(plan === undefined
+      ? { requests: 0 }
+      : {
+          chunkSize: plan.chunkSize,
+          requests: plan.requests,
+          rateLimits: plan.windows,
+          estimatedMs: plan.estimatedMs,
+          estimatedEnd: new Date(plan.endsAt).toISOString(),
+          estimatedCost: { [plan.cost.currency]: plan.cost.amount },
+          costBasis: costBasis(plan),
+          notes: plan.warnings
+            .filter((w) => w.field !== "phoneNumbers")
+            .map((w) => `${w.field}: ${w.message}`),
+        }),
+    idempotencyKeys: view.gateway === true,
+    sources: view.sources.map((s, i) => {
+      const counted = r.sources[i]
+      return {
+        name: s.name,
+        rows: counted?.rows ?? 0,
+        empty: counted?.empty ?? 0,
+        ...(s.columnNumber === undefined
+          ? {}
+          : {
+              encoding: s.encoding,
+              delimiter: s.delimiter,
+              header: s.column !== null,
+              column: s.column,
+              columnNumber: s.columnNumber,
+              ...(s.mixed === true ? { mixedEncodings: true } : {}),
+            }),
+      }
+    }),
+  }
+  const lists: ReadonlyArray<readonly [string, Iterable<unknown>]> = [
+    ["numbers", map(numberIndices(r.size), (k) => r.e164(k))],
+    ["invalid", map(r.invalid, (i) => ({ origin: i.origin, input: i.input, reason: i.reason }))],
+    [
+      "duplicateRows",
+      map(r.duplicates, (d) => ({
+        origin: d.origin,
+        input: d.input,
+        e164: d.e164,
+        firstOrigin: d.firstOrigin,
+      })),
+    ],
+    [
+      "warnings",
+      map(r.warnings, (w) => ({
+        origin: w.origin,
+        input: w.input,
+        e164: w.e164,
+        message: w.message,
+      })),
+    ],
+    ["landlines", numbersOfKind(r, "landline")],
+  ]
+  return { head, lists }
+}
+
 /** The JSON text of {@link planJson}, in pieces of at most `batch` list items. */
-export function* planJsonText(plan: SendPlan, batch = 10_000): Generator<string> {
-  const { head, lists } = planJson(plan)
+export function* planJsonText(view: PlanView, batch = 10_000): Generator<string> {
+  const { head, lists } = planJson(view)
   let text = JSON.stringify(head).slice(0, -1)
   for (const [key, items] of lists) {
     text += `,${JSON.stringify(key)}:[`
@@ -220,19 +271,24 @@ export function* planJsonText(plan: SendPlan, batch = 10_000): Generator<string>
   yield `${text}}\n`
 }
 
-/** One progress line (log form, for non-TTY output). */
+/**
+ * One progress line (log form, for non-TTY output). A failure that stops the send is only
+ * named here: the report after the send says once why, and what to do.
+ */
 export const progressLine = (event: BulkEvent, now: number): string => {
   const p = event.progress
   const tail = `${p.numbersSent}/${p.numbersTotal} sent, cost ${costText(p.costByCurrency)}`
   if (event._tag === "Stopped")
-    return `stopped after chunk ${p.chunksDone}/${p.chunksTotal}: ${event.reason.message} — ${tail}`
+    return `stopped after chunk ${p.chunksDone}/${p.chunksTotal} — ${tail}`
   const head = `chunk ${event.chunk + 1}/${p.chunksTotal}`
   const status =
     event._tag === "ChunkStarted"
       ? `started (${event.size} numbers)`
       : event._tag === "ChunkSent"
         ? `sent (campaign ${event.campaignId})`
-        : `FAILED (${event.numbers.length} numbers not sent: ${event.error.message})`
+        : willNotImprove(event.error)
+          ? `FAILED (${event.numbers.length} numbers not sent)`
+          : `FAILED (${event.numbers.length} numbers not sent: ${describeFailure(event.error)})`
   return `${head} ${status} — ${tail}, ETA ${formatDuration(Math.max(0, p.etaAt - now))}`
 }
 

@@ -38,6 +38,10 @@ export interface BulkSummary {
   readonly stopped: boolean
   /** The failure that stopped it (no credit, wrong key, unknown audio…), if one did. */
   readonly stoppedBy?: CallError | undefined
-  /** The normalised list: kinds, duplicates removed, invalid entries skipped. */
-  readonly recipients: RecipientList
+  /**
+   * The normalised list (kinds, duplicates removed, invalid entries skipped) when the
+   * bulk send validated one (`sendTtsBulk`, `sendCampaignBulk`); absent when a plan was
+   * run (`runBulkPlan`): the plan's `recipients` hold that accounting.
+   */
+  readonly recipients?: RecipientList | undefined
 }

@@ -10,7 +10,6 @@ import {
   CampaignSendRequest,
   validateCampaignSend,
 } from "../model/CampaignSendRequest.js"
-import type { Endpoint } from "../model/Endpoint.js"
 import { MAX_NUMBERS_PER_REQUEST } from "../model/limits.js"
 import type { Tolerant } from "../model/responses.js"
 import { type TtsSendInput, TtsSendRequest, validateTtsSend } from "../model/TtsSendRequest.js"
@@ -74,9 +73,15 @@ const waitForAbort = (signal: AbortSignal): Effect.Effect<void> =>
     return Effect.sync(() => signal.removeEventListener("abort", onAbort))
   })
 
-interface Sender<R> {
-  readonly endpoint: Endpoint
-  readonly retarget: (request: R, numbers: ReadonlyArray<string>) => R
+/** How the chunks of one bulk are sent: the operation, and each chunk's request by index. */
+export interface BulkChunks<R> {
+  readonly endpoint: "tts/send" | "campaign/send"
+  /** Number of chunks. */
+  readonly count: number
+  /** Numbers in all the chunks. */
+  readonly total: number
+  readonly numbers: (index: number) => ReadonlyArray<string>
+  readonly request: (index: number, numbers: ReadonlyArray<string>) => R
   readonly send: (
     client: VoicePartnerClient["Service"],
     request: R,
@@ -87,21 +92,19 @@ interface Sender<R> {
   >
 }
 
-const runBulk = <R extends { readonly phoneNumbers: ReadonlyArray<string> }>(
-  validated: Result.Result<Validated<R>, ValidationError>,
-  sender: Sender<R>,
+/**
+ * Sends chunks one after another under the limiter, reporting each outcome: the loop
+ * shared by the bulk sends and by the execution of a plan (`runBulkPlan`).
+ */
+export const runChunks = <R>(
+  chunks: BulkChunks<R>,
   options: BulkOptions,
-): Effect.Effect<BulkSummary, ValidationError, VoicePartnerClient | RateLimiter> =>
+): Effect.Effect<Omit<BulkSummary, "recipients">, never, VoicePartnerClient | RateLimiter> =>
   Effect.gen(function* () {
-    const { request, recipients } = yield* Effect.fromResult(validated)
     const client = yield* VoicePartnerClient
     const limiter = yield* RateLimiter
-    const windows = (options.policy ?? defaultPolicy)[sender.endpoint]
-    const size = Math.min(
-      MAX_NUMBERS_PER_REQUEST,
-      Math.max(1, options.chunkSize ?? MAX_NUMBERS_PER_REQUEST),
-    )
-    const chunks = chunksOf(request.phoneNumbers, size)
+    const windows = (options.policy ?? defaultPolicy)[chunks.endpoint]
+    const count = chunks.count
     const sent: Array<SentChunk> = []
     const failed: Array<FailedChunk> = []
     const sentAt: Array<number> = []
@@ -112,11 +115,11 @@ const runBulk = <R extends { readonly phoneNumbers: ReadonlyArray<string> }>(
     let stoppedBy: CallError | undefined
 
     const progress = (now: number, done: number): BulkProgress => {
-      const plan = planAdmissions(sentAt, windows, now, chunks.length - done)
+      const plan = planAdmissions(sentAt, windows, now, count - done)
       return {
-        chunksTotal: chunks.length,
+        chunksTotal: count,
         chunksDone: done,
-        numbersTotal: request.phoneNumbers.length,
+        numbersTotal: chunks.total,
         numbersSent,
         numbersFailed,
         costByCurrency: { ...costByCurrency },
@@ -126,11 +129,11 @@ const runBulk = <R extends { readonly phoneNumbers: ReadonlyArray<string> }>(
     const report = (event: BulkEvent) =>
       options.onProgress === undefined ? Effect.void : Effect.ignore(options.onProgress(event))
 
-    for (let index = 0; index < chunks.length; index++) {
-      const numbers = chunks[index] as ReadonlyArray<string>
+    for (let index = 0; index < count; index++) {
+      const numbers = chunks.numbers(index)
       // Wait for a free slot here, where a stop can still cancel cleanly (nothing reserved).
       const now = yield* Clock.currentTimeMillis
-      const freeAt = nextSlotAt(yield* limiter.snapshot(sender.endpoint), now)
+      const freeAt = nextSlotAt(yield* limiter.snapshot(chunks.endpoint), now)
       if (options.signal !== undefined) {
         if (freeAt > now)
           yield* Effect.raceFirst(Effect.sleep(freeAt - now), waitForAbort(options.signal))
@@ -150,7 +153,7 @@ const runBulk = <R extends { readonly phoneNumbers: ReadonlyArray<string> }>(
       // Typed failures are chunk outcomes; defects and interruptions go through unchanged.
       const idempotencyKey = options.idempotencyKey?.({ index, numbers })
       const outcome = yield* Effect.result(
-        sender.send(client, sender.retarget(request, numbers), { idempotencyKey }),
+        chunks.send(client, chunks.request(index, numbers), { idempotencyKey }),
       )
       const after = yield* Clock.currentTimeMillis
       if (Result.isSuccess(outcome)) {
@@ -198,7 +201,10 @@ const runBulk = <R extends { readonly phoneNumbers: ReadonlyArray<string> }>(
         }
       }
     }
-    const notAttempted = stoppedAt === undefined ? [] : chunks.slice(stoppedAt).flat()
+    const notAttempted: Array<string> = []
+    if (stoppedAt !== undefined)
+      for (let index = stoppedAt; index < count; index++)
+        for (const n of chunks.numbers(index)) notAttempted.push(n)
     return {
       requests: sent.length + failed.length,
       numbersSent,
@@ -209,8 +215,44 @@ const runBulk = <R extends { readonly phoneNumbers: ReadonlyArray<string> }>(
       campaignIds: sent.map((c) => c.campaignId),
       stopped: stoppedAt !== undefined,
       ...(stoppedBy !== undefined && { stoppedBy }),
-      recipients: recipients!,
     }
+  })
+
+/** Sends a request of either operation through the client. */
+export const sendTtsChunk: BulkChunks<TtsSendRequest>["send"] = (client, request, options) =>
+  client.sendTtsRequest(request, options)
+export const sendCampaignChunk: BulkChunks<CampaignSendRequest>["send"] = (
+  client,
+  request,
+  options,
+) => client.sendCampaignRequest(request, options)
+
+const runBulk = <R extends { readonly phoneNumbers: ReadonlyArray<string> }>(
+  validated: Result.Result<Validated<R>, ValidationError>,
+  endpoint: BulkChunks<R>["endpoint"],
+  retarget: (request: R, numbers: ReadonlyArray<string>) => R,
+  send: BulkChunks<R>["send"],
+  options: BulkOptions,
+): Effect.Effect<BulkSummary, ValidationError, VoicePartnerClient | RateLimiter> =>
+  Effect.gen(function* () {
+    const { request, recipients } = yield* Effect.fromResult(validated)
+    const size = Math.min(
+      MAX_NUMBERS_PER_REQUEST,
+      Math.max(1, options.chunkSize ?? MAX_NUMBERS_PER_REQUEST),
+    )
+    const chunks = chunksOf(request.phoneNumbers, size)
+    const summary = yield* runChunks(
+      {
+        endpoint,
+        count: chunks.length,
+        total: request.phoneNumbers.length,
+        numbers: (index) => chunks[index] as ReadonlyArray<string>,
+        request: (_index, numbers) => retarget(request, numbers),
+        send,
+      },
+      options,
+    )
+    return { ...summary, recipients: recipients! }
   })
 
 /**
@@ -228,7 +270,14 @@ const runBulk = <R extends { readonly phoneNumbers: ReadonlyArray<string> }>(
  */
 export const sendTtsBulk = (input: TtsSendInput, options: BulkOptions = {}) =>
   Effect.flatMap(Clock.currentTimeMillis, (now) =>
-    runBulk(validateTtsSend(input, { now, ...wholeList }), ttsSender, options),
+    runBulk(
+      validateTtsSend(input, { now, ...wholeList }),
+      "tts/send",
+      (request, phoneNumbers) =>
+        new TtsSendRequest({ ...request, phoneNumbers }, { disableChecks: true }),
+      sendTtsChunk,
+      options,
+    ),
   )
 
 /**
@@ -242,19 +291,12 @@ export const sendTtsBulk = (input: TtsSendInput, options: BulkOptions = {}) =>
  */
 export const sendCampaignBulk = (input: CampaignSendInput, options: BulkOptions = {}) =>
   Effect.flatMap(Clock.currentTimeMillis, (now) =>
-    runBulk(validateCampaignSend(input, { now, ...wholeList }), campaignSender, options),
+    runBulk(
+      validateCampaignSend(input, { now, ...wholeList }),
+      "campaign/send",
+      (request, phoneNumbers) =>
+        new CampaignSendRequest({ ...request, phoneNumbers }, { disableChecks: true }),
+      sendCampaignChunk,
+      options,
+    ),
   )
-
-const ttsSender: Sender<TtsSendRequest> = {
-  endpoint: "tts/send",
-  retarget: (request, phoneNumbers) =>
-    new TtsSendRequest({ ...request, phoneNumbers }, { disableChecks: true }),
-  send: (client, request, options) => client.sendTtsRequest(request, options),
-}
-
-const campaignSender: Sender<CampaignSendRequest> = {
-  endpoint: "campaign/send",
-  retarget: (request, phoneNumbers) =>
-    new CampaignSendRequest({ ...request, phoneNumbers }, { disableChecks: true }),
-  send: (client, request, options) => client.sendCampaignRequest(request, options),
-}
