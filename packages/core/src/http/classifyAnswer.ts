@@ -12,6 +12,15 @@ const codeReasons: Readonly<Record<string, ApiErrorReason>> = {
   "404": "NotFound",
   AUDIO_FILE_NOT_FOUND: "NotFound",
   SENDER_NOT_AUTHORIZED: "SenderNotAuthorized",
+  // The gateway's own codes, for a client that talks to it.
+  UNAUTHORIZED: "Unauthorized",
+  FORBIDDEN: "Unauthorized",
+  NOT_FOUND: "NotFound",
+  RATE_LIMITED: "RateLimited",
+  GATEWAY_UNAVAILABLE: "ServiceUnavailable",
+  UPSTREAM_UNREACHABLE: "ServiceUnavailable",
+  UPSTREAM_TIMEOUT: "ServerError",
+  UPSTREAM_OUTCOME_UNKNOWN: "ServerError",
   "90": "InvalidRequest",
 }
 
@@ -62,10 +71,20 @@ export const classifyAnswer = (
   if (ok && !saysFailure) return undefined
   const body = decodeTolerant(UpstreamErrorBody, json ?? {})
   const parsed = body._tag === "Success" ? body.success : {}
-  const code = "code" in parsed ? (parsed.code as string | number | undefined) : undefined
+  // The gateway answers `{ success: false, error: { code, message } }`: read it like the
+  // vendor's own shapes, so that a client talking to the gateway gets the same reasons.
+  const nested =
+    typeof parsed.error === "object" && parsed.error !== null
+      ? (parsed.error as { code?: unknown; message?: unknown })
+      : undefined
+  const nestedCode =
+    typeof nested?.code === "string" || typeof nested?.code === "number" ? nested.code : undefined
+  const code =
+    "code" in parsed && parsed.code !== undefined ? (parsed.code as string | number) : nestedCode
   const messages = [
     typeof parsed.message === "string" ? parsed.message : undefined,
     typeof parsed.error === "string" ? parsed.error : undefined,
+    typeof nested?.message === "string" ? nested.message : undefined,
     ...(Array.isArray(parsed.errors)
       ? parsed.errors.map((e: { elementId?: string; message?: string }) =>
           [e.elementId, e.message].filter((x) => x !== undefined).join(": "),
