@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Generates src/phone/metadata.generated.ts, the numbering data of core's phone parser, from
+// Generates src/internal/phone/metadata.generated.ts, the numbering data of core's phone parser, from
 // libphonenumber-js's metadata.max.json (Google's libphonenumber numbering plans).
 //
 //   node scripts/generate-phone-metadata.mjs           write the module
@@ -60,7 +60,9 @@ const OVERSEAS_PREFIXES = {
 }
 
 const require = createRequire(import.meta.url)
-const target = fileURLToPath(new URL("../src/phone/metadata.generated.ts", import.meta.url))
+const target = fileURLToPath(
+  new URL("../src/internal/phone/metadata.generated.ts", import.meta.url),
+)
 
 // ---------------------------------------------------------------------------------------
 // libphonenumber patterns: digits, \d, [..] classes, (?:..) groups, |, ?, {n} and {n,m}.
@@ -620,11 +622,11 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     const current = readFileSync(target, "utf8")
     if (current !== text) {
       console.error(
-        "src/phone/metadata.generated.ts is not what scripts/generate-phone-metadata.mjs generates: run `pnpm --filter @voicepartner/core generate:phone`",
+        "src/internal/phone/metadata.generated.ts is not what scripts/generate-phone-metadata.mjs generates: run `pnpm --filter @voicepartner/core generate:phone`",
       )
       process.exit(1)
     }
-    console.log("src/phone/metadata.generated.ts is up to date")
+    console.log("src/internal/phone/metadata.generated.ts is up to date")
   } else {
     writeFileSync(target, text)
     console.log(`wrote ${target} (${text.length} characters)`)

@@ -12,9 +12,9 @@
  */
 export type { BulkEvent, BulkProgress } from "./bulk/BulkEvent.js"
 export type { BulkSummary, FailedChunk, SentChunk } from "./bulk/BulkSummary.js"
+export { runBulkPlan } from "./bulk/runPlan.js"
 export {
   type BulkOptions,
-  chunksOf,
   MAX_NUMBERS_PER_REQUEST,
   sendCampaignBulk,
   sendTtsBulk,
@@ -35,8 +35,6 @@ export { TransportError } from "./errors/TransportError.js"
 export { ValidationError, ValidationIssue } from "./errors/ValidationError.js"
 export { ApiErrorReason, VoicePartnerApiError } from "./errors/VoicePartnerApiError.js"
 export type { VoicePartnerError } from "./errors/VoicePartnerError.js"
-export type { CallError } from "./http/execute.js"
-export type { UpstreamAnswer, UpstreamCall } from "./http/UpstreamCall.js"
 export {
   type CampaignSendInput,
   CampaignSendRequest,
@@ -62,16 +60,36 @@ export {
   TtsSendRequest,
   validateTtsSend,
 } from "./model/TtsSendRequest.js"
-export { type Validated, ValidationWarning } from "./model/Validated.js"
+export { type Validated, type ValidateOptions, ValidationWarning } from "./model/Validated.js"
+export { CampaignSend } from "./operations/CampaignSend.js"
+export { CancelCampaign } from "./operations/CancelCampaign.js"
+export type { CallOverrides, Operation } from "./operations/Operation.js"
+export { Audios, Credits } from "./operations/Reads.js"
+export { RenameAudio } from "./operations/RenameAudio.js"
+export { TtsSend } from "./operations/TtsSend.js"
 export {
   type DuplicateRecipient,
   type InvalidRecipient,
   normalizeRecipients,
   type RecipientList,
+  type RecipientWarning,
   splitRecipients,
 } from "./phone/normalizeRecipients.js"
 export { PhoneKind, PhoneNumber, type PhoneParseResult } from "./phone/PhoneNumber.js"
 export { parsePhoneNumber } from "./phone/parsePhoneNumber.js"
+export {
+  type BulkMessage,
+  type BulkPlan,
+  type PlanOptions,
+  planBulk,
+} from "./plan/BulkPlan.js"
+export { CURRENCY, PRICES, type Price, type PriceTable } from "./plan/prices.js"
+export {
+  collectRecipients,
+  RecipientCollector,
+  type RecipientCounts,
+  type Recipients,
+} from "./plan/RecipientCollector.js"
 export {
   type CreateClientOptions,
   createClient,
@@ -91,26 +109,26 @@ export {
   type RateLimitPolicy,
   type RateLimitWindow,
 } from "./ratelimit/RateLimitPolicy.js"
-export {
-  earliestAdmission,
-  planAdmissions,
-  prune,
-  type WindowState,
-  windowStates,
-} from "./ratelimit/slidingLog.js"
+export type { WindowState } from "./ratelimit/slidingLog.js"
 export {
   defaultRetryPolicy,
   isRetryable,
   type RetryableFailure,
   type RetryPolicy,
 } from "./retry/RetryPolicy.js"
-export { formatParisWallClock, parisOffsetHours } from "./schedule/parisTime.js"
 export {
   parseScheduledDate,
   type ScheduledDate,
   type ScheduledDateInput,
 } from "./schedule/scheduledDate.js"
 export { pause, pauseSeconds } from "./text/pause.js"
+export {
+  type CallError,
+  execute,
+  type TransportOptions,
+  type UpstreamAnswer,
+  type UpstreamCall,
+} from "./transport.js"
 export {
   generateWebhookSecret,
   type HeaderSource,

@@ -1,4 +1,4 @@
-import type { CallError } from "@voicepartner/core/http/execute"
+import type { CallError } from "@voicepartner/core/transport"
 
 /** What the CLI knows about the send that failed, to say what to do. */
 export interface FailureContext {

@@ -1,4 +1,4 @@
-import type { CallError } from "../http/execute.js"
+import type { CallError } from "../internal/http/execute.js"
 
 /** Where a bulk send stands; carried by every progress event. */
 export interface BulkProgress {

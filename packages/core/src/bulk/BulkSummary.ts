@@ -1,4 +1,4 @@
-import type { CallError } from "../http/execute.js"
+import type { CallError } from "../internal/http/execute.js"
 import type { RecipientList } from "../phone/normalizeRecipients.js"
 
 /** A chunk the upstream accepted. */

@@ -4,7 +4,7 @@ import * as Result from "effect/Result"
 import { type CallOptions, VoicePartnerClient } from "../client/VoicePartnerClient.js"
 import { willNotImprove } from "../errors/failureOutcome.js"
 import type { ValidationError } from "../errors/ValidationError.js"
-import type { CallError } from "../http/execute.js"
+import type { CallError } from "../internal/http/execute.js"
 import {
   type CampaignSendInput,
   CampaignSendRequest,

@@ -6,8 +6,13 @@ import type * as Redacted from "effect/Redacted"
 import type * as Result from "effect/Result"
 import type * as Schema from "effect/Schema"
 import type { ValidationError } from "../errors/ValidationError.js"
-import { type CallError, decodeAnswer, execute, type TransportOptions } from "../http/execute.js"
-import type { UpstreamAnswer, UpstreamCall } from "../http/UpstreamCall.js"
+import {
+  type CallError,
+  decodeAnswer,
+  execute,
+  type TransportOptions,
+} from "../internal/http/execute.js"
+import type { UpstreamAnswer, UpstreamCall } from "../internal/http/UpstreamCall.js"
 import type { CampaignSendInput, CampaignSendRequest } from "../model/CampaignSendRequest.js"
 import type { CancelCampaignInput } from "../model/CancelCampaignRequest.js"
 import type { RenameAudioInput } from "../model/RenameAudioRequest.js"

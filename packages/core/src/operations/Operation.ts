@@ -1,7 +1,7 @@
 import type * as Result from "effect/Result"
 import type * as Schema from "effect/Schema"
 import type { ValidationError } from "../errors/ValidationError.js"
-import type { UpstreamCall } from "../http/UpstreamCall.js"
+import type { UpstreamCall } from "../internal/http/UpstreamCall.js"
 import type { Endpoint } from "../model/Endpoint.js"
 import type { Validated, ValidateOptions } from "../model/Validated.js"
 

@@ -1,5 +1,4 @@
-import { isCountryCode, splitCountryCode } from "./countryCode.js"
-import type { PhoneKind, PhoneParseResult } from "./PhoneNumber.js"
+import { isCountryCode, splitCountryCode } from "../internal/phone/countryCode.js"
 import {
   type CountryPlan,
   countryKind,
@@ -15,7 +14,8 @@ import {
   markerAt,
   overseasKind,
   phoneKind,
-} from "./plans.js"
+} from "../internal/phone/plans.js"
+import type { PhoneKind, PhoneParseResult } from "./PhoneNumber.js"
 
 const fail = (reason: string): PhoneParseResult => ({ ok: false, reason })
 

@@ -1,4 +1,4 @@
-import { formatParisWallClock, parisWallClockToInstants } from "./parisTime.js"
+import { formatParisWallClock, parisWallClockToInstants } from "../internal/schedule/parisTime.js"
 
 /** What the caller gave: a `Date`, an ISO 8601 string, or the upstream's own form. */
 export type ScheduledDateInput = Date | string

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
 import { nothingWasSent } from "../../src/errors/failureOutcome.js"
-import { classifyAnswer } from "../../src/http/classifyAnswer.js"
+import { classifyAnswer } from "../../src/internal/http/classifyAnswer.js"
 
 const options = { retryAfterMs: undefined, textOnFailure: "raw", sanitize: (t: string) => t }
 const gatewayError = (status: number, code: string, message: string) =>

@@ -5,7 +5,7 @@ import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as TestClock from "effect/testing/TestClock"
 import { VoicePartnerClient } from "../../src/client/VoicePartnerClient.js"
-import { buildRequest } from "../../src/http/UpstreamCall.js"
+import { buildRequest } from "../../src/internal/http/UpstreamCall.js"
 import { RateLimiter } from "../../src/ratelimit/RateLimiter.js"
 
 const KEY = "sk-SECRET/key+1"

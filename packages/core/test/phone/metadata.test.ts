@@ -1,7 +1,11 @@
 import { execFileSync } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
-import { countryPlans, frenchNational, metadataSource } from "../../src/phone/metadata.generated.js"
+import {
+  countryPlans,
+  frenchNational,
+  metadataSource,
+} from "../../src/internal/phone/metadata.generated.js"
 
 const script = fileURLToPath(new URL("../../scripts/generate-phone-metadata.mjs", import.meta.url))
 

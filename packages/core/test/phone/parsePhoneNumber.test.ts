@@ -1,7 +1,7 @@
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { classify } from "../../src/phone/classify.js"
-import { splitCountryCode } from "../../src/phone/countryCode.js"
+import { classify } from "../../src/internal/phone/classify.js"
+import { splitCountryCode } from "../../src/internal/phone/countryCode.js"
 import { parseGeneral, parsePhoneNumber } from "../../src/phone/parsePhoneNumber.js"
 import { frenchDecorations } from "../fixtures/phoneCorpus.js"
 

@@ -3,7 +3,7 @@ import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Redacted from "effect/Redacted"
 import * as TestClock from "effect/testing/TestClock"
-import { execute } from "../../src/http/execute.js"
+import { execute } from "../../src/internal/http/execute.js"
 import { makeMemoryRateLimiter, RateLimiter } from "../../src/ratelimit/RateLimiter.js"
 import { defaultPolicy } from "../../src/ratelimit/RateLimitPolicy.js"
 

@@ -4,7 +4,7 @@ import {
   formatParisWallClock,
   parisOffsetHours,
   parisWallClockToInstants,
-} from "../../src/schedule/parisTime.js"
+} from "../../src/internal/schedule/parisTime.js"
 
 const MINUTE = 60_000
 

@@ -1,4 +1,4 @@
-import type { UpstreamCall } from "@voicepartner/core/http/UpstreamCall"
+import type { UpstreamCall } from "@voicepartner/core/transport"
 import { decodeTolerant } from "@voicepartner/core/model/responses"
 import type { CallOverrides, Operation } from "@voicepartner/core/operations/Operation"
 import * as Result from "effect/Result"

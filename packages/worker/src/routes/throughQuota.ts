@@ -1,5 +1,5 @@
-import type { UpstreamCall } from "@voicepartner/core/http/UpstreamCall"
 import type { Endpoint } from "@voicepartner/core/model/Endpoint"
+import type { UpstreamCall } from "@voicepartner/core/transport"
 import type { Context, MiddlewareHandler } from "hono"
 import type { GatewayEnv } from "../http/GatewayEnv.js"
 import { waitUntilOf } from "../http/waitUntil.js"

@@ -1,4 +1,4 @@
-import type { CallError } from "@voicepartner/core/http/execute"
+import type { CallError } from "@voicepartner/core/transport"
 import type { ContentfulStatusCode } from "hono/utils/http-status"
 import { withoutCallbackUrls } from "../callbacks/redactCallbackUrls.js"
 import { type ApiError, apiError } from "../http/apiError.js"

@@ -1,4 +1,4 @@
-import type { PhoneKind } from "./PhoneNumber.js"
+import type { PhoneKind } from "../../phone/PhoneNumber.js"
 import {
   countryKind,
   countryPlan,

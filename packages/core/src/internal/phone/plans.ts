@@ -1,5 +1,5 @@
+import type { PhoneKind } from "../../phone/PhoneNumber.js"
 import { countryPlans, frenchNational, overseasPlans } from "./metadata.generated.js"
-import type { PhoneKind } from "./PhoneNumber.js"
 
 /**
  * Reading the generated numbering tries (grammar in `metadata.generated.ts`). Plain string

@@ -1,4 +1,4 @@
-import type { Endpoint } from "../model/Endpoint.js"
+import type { Endpoint } from "../../model/Endpoint.js"
 
 /**
  * One upstream call, described without the API key: the transport puts the key where

@@ -1,7 +1,7 @@
-import { DecodeError } from "../errors/DecodeError.js"
-import { type ApiErrorReason, VoicePartnerApiError } from "../errors/VoicePartnerApiError.js"
-import type { Endpoint } from "../model/Endpoint.js"
-import { decodeTolerant, UpstreamErrorBody } from "../model/responses.js"
+import { DecodeError } from "../../errors/DecodeError.js"
+import { type ApiErrorReason, VoicePartnerApiError } from "../../errors/VoicePartnerApiError.js"
+import type { Endpoint } from "../../model/Endpoint.js"
+import { decodeTolerant, UpstreamErrorBody } from "../../model/responses.js"
 
 const codeReasons: Readonly<Record<string, ApiErrorReason>> = {
   "1": "Unauthorized",
