@@ -12,6 +12,8 @@ export const systemClock: EmulatorClock = { now: () => Date.now() }
  *
  * @example
  * ```ts
+ * import { createEmulator, ManualClock } from "@voicepartner/emulator"
+ *
  * const clock = new ManualClock(Date.UTC(2026, 0, 5, 9))
  * const emulator = createEmulator({ clock })
  * await emulator.advance(60_000)

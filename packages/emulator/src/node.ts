@@ -14,12 +14,17 @@ export interface EmulatorServer {
 }
 
 /**
- * Serves an emulator over HTTP (127.0.0.1 by default; port 0 picks a free one).
+ * Serves an emulator over HTTP (127.0.0.1 by default; port 0 picks a free one). Point a
+ * client at `server.baseUrl`, e.g. `@voicepartner/core`'s
+ * `createClient({ apiKey: "dev-key", baseUrl: server.baseUrl })`.
  *
  * @example
  * ```ts
+ * import { startEmulatorServer } from "@voicepartner/emulator/node"
+ *
  * const server = await startEmulatorServer({ port: 0 })
- * const voice = createClient({ apiKey: "dev-key", baseUrl: server.baseUrl })
+ * const answer = await fetch(`${server.baseUrl}/me/dev-key`)
+ * console.log(await answer.json()) // { success: true, credit: "100.00", currency: "€", … }
  * await server.close()
  * ```
  */

@@ -13,7 +13,20 @@ const thousands = (n: number): string => n.toLocaleString("en-US")
  *
  * @example
  * ```ts
- * reasonsToConfirm(plan, 200) // ["342 landlines would ring (a voicemail drop rings landlines)"]
+ * import * as Result from "effect/Result"
+ * import { planBulk } from "@voicepartner/core/plan/BulkPlan"
+ * import { collectRecipients } from "@voicepartner/core/plan/RecipientCollector"
+ *
+ * const plan = planBulk(
+ *   {
+ *     endpoint: "campaign/send",
+ *     message: { tokenAudio: "dev-audio", emailForNotification: "ops@example.com" },
+ *   },
+ *   collectRecipients(["0612345678", "0145678901", "0298765432"]),
+ *   { now: Date.now() },
+ * )
+ * if (Result.isSuccess(plan)) reasonsToConfirm(plan.success, 200)
+ * // ["2 landlines would ring (a voicemail drop rings landlines; only mobiles go straight to voicemail)"]
  * ```
  */
 export const reasonsToConfirm = (plan: BulkPlan, maxCost: number): ReadonlyArray<string> => {

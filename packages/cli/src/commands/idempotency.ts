@@ -26,8 +26,20 @@ const canonical = (value: unknown): string =>
  *
  * @example
  * ```ts
- * const key = idempotencyKeys(plan)
- * key({ index: 0, numbers: plan.chunk(0) }) // "vpcli1-3q2…" (stable across runs)
+ * import * as Result from "effect/Result"
+ * import { planBulk } from "@voicepartner/core/plan/BulkPlan"
+ * import { collectRecipients } from "@voicepartner/core/plan/RecipientCollector"
+ *
+ * const plan = planBulk(
+ *   { endpoint: "tts/send", message: { text: "Bonjour" } },
+ *   collectRecipients(["0612345678", "0698765432"]),
+ *   { now: Date.now() },
+ * )
+ * if (Result.isSuccess(plan)) {
+ *   const key = idempotencyKeys(plan.success)
+ *   key({ index: 0, numbers: plan.success.chunk(0) })
+ *   // "vpcli1-CYUsz6srQCcg6QiLkA-2bc56Wyxj2R7ERV67tL3HkFE", the same on every run
+ * }
  * ```
  */
 export const idempotencyKeys = (

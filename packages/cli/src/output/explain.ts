@@ -20,7 +20,16 @@ const code = (error: CallError): string =>
  *
  * @example
  * ```ts
- * describeFailure(dropped) // "Voice Partner tts/send failed with HTTP 502 (UPSTREAM_OUTCOME_UNKNOWN): the connection … dropped …"
+ * import { VoicePartnerApiError } from "@voicepartner/core/errors/VoicePartnerApiError"
+ *
+ * const dropped = new VoicePartnerApiError({
+ *   reason: "ServerError",
+ *   endpoint: "tts/send",
+ *   status: 502,
+ *   detail: '{"success":false,"error":{"code":"UPSTREAM_OUTCOME_UNKNOWN","message":"the connection to Voice Partner dropped"}}',
+ * })
+ * describeFailure(dropped)
+ * // "Voice Partner tts/send failed with HTTP 502 (UPSTREAM_OUTCOME_UNKNOWN): the connection to Voice Partner dropped"
  * ```
  */
 export const describeFailure = (error: CallError): string => {
@@ -45,8 +54,17 @@ const named = (what: string, name: string | undefined) =>
  *
  * @example
  * ```ts
+ * import { VoicePartnerApiError } from "@voicepartner/core/errors/VoicePartnerApiError"
+ *
+ * const noCredit = new VoicePartnerApiError({
+ *   reason: "InsufficientCredit",
+ *   endpoint: "tts/send",
+ *   status: 402,
+ *   code: "NOT_CREDIT",
+ *   detail: "Insufficient credit",
+ * })
  * explainStop(noCredit, { endpoint: "tts/send", gateway: false })
- * // "the Voice Partner account has no credit left (NOT_CREDIT): top up the account, then send the numbers not sent"
+ * // "the Voice Partner account has no credit left for this send (NOT_CREDIT): top up the account, then send the numbers not sent"
  * ```
  */
 export const explainStop = (error: CallError, context: FailureContext): string => {

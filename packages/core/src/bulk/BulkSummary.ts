@@ -23,7 +23,12 @@ export interface FailedChunk {
  *
  * @example
  * ```ts
- * if (summary.failed.length > 0) await writeFile("retry.txt", summary.failed.flatMap((c) => c.numbers).join("\n"))
+ * import { writeFile } from "node:fs/promises"
+ * import type { BulkSummary } from "@voicepartner/core"
+ *
+ * declare const summary: BulkSummary
+ * const retry = summary.failed.flatMap((c) => c.numbers)
+ * if (retry.length > 0) await writeFile("retry.txt", retry.join("\n"))
  * ```
  */
 export interface BulkSummary {

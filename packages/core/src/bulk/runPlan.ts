@@ -25,14 +25,16 @@ export type RunPlanOptions = Omit<BulkOptions, "chunkSize">
  *
  * const plan = planBulk(
  *   { endpoint: "tts/send", message: { text: "Bonjour" } },
- *   collectRecipients(numbers),
+ *   collectRecipients(["0612345678", "0698765432"]),
  *   { now: Date.now() },
  * )
- * if (Result.isSuccess(plan)) {
+ * const program = Effect.gen(function* () {
+ *   if (Result.isFailure(plan)) return
  *   const summary = yield* runBulkPlan(plan.success, {
  *     idempotencyKey: ({ index }) => `reminder-2026-12-01/${index}`,
  *   })
- * }
+ *   yield* Effect.log(`${summary.numbersSent} numbers sent`)
+ * })
  * ```
  */
 export const runBulkPlan = (

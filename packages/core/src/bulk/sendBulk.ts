@@ -262,10 +262,17 @@ const runBulk = <R extends { readonly phoneNumbers: ReadonlyArray<string> }>(
  *
  * @example
  * ```ts
- * const summary = yield* sendTtsBulk(
- *   { phoneNumbers: numbersFromCsv, text: "Rappel : votre rendez-vous demain" },
- *   { onProgress: (e) => Effect.log(e._tag, e.progress.numbersSent) },
- * )
+ * import * as Effect from "effect/Effect"
+ * import { sendTtsBulk } from "@voicepartner/core"
+ *
+ * declare const numbersFromCsv: ReadonlyArray<string>
+ * const program = Effect.gen(function* () {
+ *   const summary = yield* sendTtsBulk(
+ *     { phoneNumbers: numbersFromCsv, text: "Rappel : votre rendez-vous demain" },
+ *     { onProgress: (e) => Effect.log(e._tag, e.progress.numbersSent) },
+ *   )
+ *   yield* Effect.log(`${summary.numbersSent} sent, ${summary.failed.length} chunks failed`)
+ * })
  * ```
  */
 export const sendTtsBulk = (input: TtsSendInput, options: BulkOptions = {}) =>
@@ -286,7 +293,18 @@ export const sendTtsBulk = (input: TtsSendInput, options: BulkOptions = {}) =>
  *
  * @example
  * ```ts
- * const summary = yield* sendCampaignBulk({ phoneNumbers, tokenAudio, emailForNotification: "ops@example.com" })
+ * import * as Effect from "effect/Effect"
+ * import { sendCampaignBulk } from "@voicepartner/core"
+ *
+ * declare const phoneNumbers: ReadonlyArray<string>
+ * const program = Effect.gen(function* () {
+ *   const summary = yield* sendCampaignBulk({
+ *     phoneNumbers,
+ *     tokenAudio: "dev-audio",
+ *     emailForNotification: "ops@example.com",
+ *   })
+ *   yield* Effect.log(`campaigns ${summary.campaignIds.join(", ")}`)
+ * })
  * ```
  */
 export const sendCampaignBulk = (input: CampaignSendInput, options: BulkOptions = {}) =>

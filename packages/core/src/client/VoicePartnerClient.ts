@@ -73,6 +73,10 @@ export interface CallOptions {
  *
  * @example
  * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as Redacted from "effect/Redacted"
+ * import { RateLimiter, VoicePartnerClient } from "@voicepartner/core"
+ *
  * const program = Effect.gen(function* () {
  *   const voice = yield* VoicePartnerClient
  *   const sent = yield* voice.sendTts({ phoneNumbers: "0612345678", text: "Bonjour" })
@@ -130,7 +134,13 @@ export class VoicePartnerClient extends Context.Service<
    *
    * @example
    * ```ts
-   * VoicePartnerClient.layer({ apiKey: Redacted.make("dev-key"), baseUrl: "http://127.0.0.1:8788/v1" })
+   * import * as Redacted from "effect/Redacted"
+   * import { VoicePartnerClient } from "@voicepartner/core"
+   *
+   * const layer = VoicePartnerClient.layer({
+   *   apiKey: Redacted.make("dev-key"),
+   *   baseUrl: "http://127.0.0.1:8788/v1",
+   * })
    * ```
    */
   static layer(

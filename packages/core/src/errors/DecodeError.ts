@@ -7,7 +7,12 @@ import { Endpoints } from "../model/Endpoint.js"
  *
  * @example
  * ```ts
- * Effect.catchTag("DecodeError", (e) => Effect.logError(e.message))
+ * import * as Effect from "effect/Effect"
+ * import type { CallError } from "@voicepartner/core"
+ *
+ * declare const send: Effect.Effect<void, CallError>
+ * // Not retried: look at the campaigns before sending again.
+ * const logged = send.pipe(Effect.catchTag("DecodeError", (e) => Effect.logError(e.message)))
  * ```
  */
 export class DecodeError extends Schema.TaggedError<DecodeError>()("DecodeError", {

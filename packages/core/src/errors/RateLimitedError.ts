@@ -7,7 +7,13 @@ import { Endpoints } from "../model/Endpoint.js"
  *
  * @example
  * ```ts
- * Effect.catchTag("RateLimitedError", (e) => Effect.sleep(e.retryAfterMs))
+ * import * as Effect from "effect/Effect"
+ * import type { CallError } from "@voicepartner/core"
+ *
+ * declare const send: Effect.Effect<void, CallError>
+ * const later = send.pipe(
+ *   Effect.catchTag("RateLimitedError", (e) => Effect.andThen(Effect.sleep(e.retryAfterMs), send)),
+ * )
  * ```
  */
 export class RateLimitedError extends Schema.TaggedError<RateLimitedError>()("RateLimitedError", {

@@ -13,6 +13,10 @@ const RETRY_AFTER_MS = { Overloaded: 10_000, Unreachable: 1_000 } as const
  *
  * @example
  * ```ts
+ * import * as Effect from "effect/Effect"
+ * import type { CallError } from "@voicepartner/core"
+ *
+ * declare const program: Effect.Effect<void, CallError>
  * const patient = program.pipe(
  *   Effect.catchTag("RateLimiterUnavailable", (e) =>
  *     e.retryable ? Effect.andThen(Effect.sleep(e.retryAfterMs), program) : Effect.fail(e),

@@ -11,7 +11,11 @@ import { defaultRetryPolicy, isRetryable } from "../retry/RetryPolicy.js"
  *
  * @example
  * ```ts
- * if (error._tag === "TransportError" && error.reason !== "ConnectFailed") checkCampaignsBeforeResending()
+ * import type { CallError } from "@voicepartner/core"
+ *
+ * declare const error: CallError
+ * // A timeout or a dropped connection: check the campaigns before sending again.
+ * const mayHaveGoneOut = error._tag === "TransportError" && error.reason !== "ConnectFailed"
  * ```
  */
 export class TransportError extends Schema.TaggedError<TransportError>()("TransportError", {

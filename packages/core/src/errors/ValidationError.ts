@@ -18,7 +18,12 @@ export class ValidationIssue extends Schema.Class<ValidationIssue>("ValidationIs
  * @example
  * ```ts
  * import * as Effect from "effect/Effect"
- * program.pipe(Effect.catchTag("ValidationError", (e) => Effect.logWarning(e.message)))
+ * import type { SendError } from "@voicepartner/core"
+ *
+ * declare const program: Effect.Effect<void, SendError>
+ * const checked = program.pipe(
+ *   Effect.catchTag("ValidationError", (e) => Effect.logWarning(e.message)),
+ * )
  * ```
  */
 export class ValidationError extends Schema.TaggedError<ValidationError>()("ValidationError", {

@@ -30,8 +30,16 @@ export const failureOfReason = (reason: ApiErrorReason): RetryableFailure | unde
  *
  * @example
  * ```ts
- * Effect.catchTag("VoicePartnerApiError", (e) =>
- *   e.reason === "InsufficientCredit" ? alertOps() : Effect.fail(e))
+ * import * as Effect from "effect/Effect"
+ * import type { CallError } from "@voicepartner/core"
+ *
+ * declare const send: Effect.Effect<void, CallError>
+ * declare const alertOps: (message: string) => Effect.Effect<void>
+ * const watched = send.pipe(
+ *   Effect.catchTag("VoicePartnerApiError", (e) =>
+ *     e.reason === "InsufficientCredit" ? alertOps(e.message) : Effect.fail(e),
+ *   ),
+ * )
  * ```
  */
 export class VoicePartnerApiError extends Schema.TaggedError<VoicePartnerApiError>()(

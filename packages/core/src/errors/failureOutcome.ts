@@ -47,7 +47,15 @@ export const nothingWasSent = (failure: CallFailure): boolean => {
  *
  * @example
  * ```ts
- * if (error._tag === "VoicePartnerApiError" && willNotImprove(error)) stopTheCampaign(error.reason)
+ * import { VoicePartnerApiError } from "@voicepartner/core/errors/VoicePartnerApiError"
+ * const noCredit = new VoicePartnerApiError({
+ *   reason: "InsufficientCredit",
+ *   endpoint: "tts/send",
+ *   status: 402,
+ *   code: "NOT_CREDIT",
+ *   detail: "Not enough credit",
+ * })
+ * willNotImprove(noCredit) // true: every later chunk would be refused the same way
  * ```
  */
 export const willNotImprove = (failure: CallFailure): boolean =>

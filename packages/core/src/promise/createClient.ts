@@ -100,14 +100,16 @@ export interface VoicePartnerPromiseClient {
  *
  * @example
  * ```ts
- * import { createClient } from "@voicepartner/core"
+ * import { createClient, ValidationError } from "@voicepartner/core"
  *
  * const voice = createClient({ apiKey: "dev-key", baseUrl: "http://127.0.0.1:8788/v1" })
  * try {
  *   const sent = await voice.sendTts({ phoneNumbers: "06 12 34 56 78", text: "Bonjour" })
  *   console.log(sent.campaignId)
  * } catch (error) {
- *   if (error._tag === "ValidationError") console.error(error.message) // names the field
+ *   if (error instanceof ValidationError) console.error(error.message) // names the field
+ * } finally {
+ *   await voice.close()
  * }
  * ```
  */

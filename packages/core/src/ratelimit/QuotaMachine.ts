@@ -98,6 +98,9 @@ interface Lane {
  *
  * @example
  * ```ts
+ * import { QuotaMachine } from "@voicepartner/core/ratelimit/QuotaMachine"
+ * import { defaultPolicy } from "@voicepartner/core/ratelimit/RateLimitPolicy"
+ *
  * const machine = new QuotaMachine(defaultPolicy)
  * const decision = machine.acquire("campaign/send", Date.now(), 0)
  * if (decision.admitted) machine.release("campaign/send", decision.at, Date.now())

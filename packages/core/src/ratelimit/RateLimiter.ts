@@ -32,6 +32,9 @@ export interface RateLimitSnapshot {
  *
  * @example
  * ```ts
+ * import * as Effect from "effect/Effect"
+ * import { RateLimiter, waitForReservation } from "@voicepartner/core"
+ *
  * const program = Effect.gen(function* () {
  *   const limiter = yield* RateLimiter
  *   const slot = yield* limiter.acquire("campaign/send", { maxWaitMs: 60_000 })
@@ -68,7 +71,13 @@ export class RateLimiter extends Context.Service<
    *
    * @example
    * ```ts
-   * const fewerTts = RateLimiter.memory({ ...defaultPolicy, "tts/send": [{ limit: 100, windowMs: 3_600_000 }] })
+   * import * as Effect from "effect/Effect"
+   * import { defaultPolicy, RateLimiter } from "@voicepartner/core"
+   *
+   * const fewerTts = RateLimiter.memory({
+   *   ...defaultPolicy,
+   *   "tts/send": [{ limit: 100, windowMs: 3_600_000 }],
+   * })
    * const slot = await Effect.runPromise(
    *   Effect.gen(function* () {
    *     const limiter = yield* RateLimiter
@@ -89,6 +98,9 @@ export class RateLimiter extends Context.Service<
  *
  * @example
  * ```ts
+ * import * as Effect from "effect/Effect"
+ * import { defaultPolicy, makeMemoryRateLimiter } from "@voicepartner/core"
+ *
  * const slot = Effect.gen(function* () {
  *   const limiter = yield* makeMemoryRateLimiter(defaultPolicy)
  *   return yield* limiter.acquire("me")
@@ -130,6 +142,9 @@ export const makeMemoryRateLimiter = (policy: RateLimitPolicy) =>
  *
  * @example
  * ```ts
+ * import * as Effect from "effect/Effect"
+ * import { RateLimiter, waitForReservation } from "@voicepartner/core"
+ *
  * const sendWhenFree = Effect.gen(function* () {
  *   const limiter = yield* RateLimiter
  *   yield* waitForReservation(yield* limiter.acquire("tts/send"))
@@ -147,6 +162,9 @@ export const waitForReservation = (reservation: Reservation): Effect.Effect<void
  *
  * @example
  * ```ts
+ * import * as Effect from "effect/Effect"
+ * import { nextSlotAt, RateLimiter } from "@voicepartner/core"
+ *
  * const freeAt = Effect.gen(function* () {
  *   const limiter = yield* RateLimiter
  *   return nextSlotAt(yield* limiter.snapshot("campaign/send"), Date.now())

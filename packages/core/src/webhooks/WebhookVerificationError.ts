@@ -6,8 +6,18 @@ import * as Schema from "effect/Schema"
  *
  * @example
  * ```ts
- * try { await verifyWebhook({ secret, headers: request.headers, payload }) }
- * catch (e) { if (e instanceof WebhookVerificationError) return new Response(null, { status: 401 }) }
+ * import { verifyWebhook, WebhookVerificationError } from "@voicepartner/core"
+ *
+ * declare const secret: string
+ * const receive = async (request: Request): Promise<Response> => {
+ *   try {
+ *     await verifyWebhook({ secret, headers: request.headers, payload: await request.text() })
+ *     return new Response(null, { status: 204 })
+ *   } catch (e) {
+ *     if (e instanceof WebhookVerificationError) return new Response(null, { status: 401 })
+ *     throw e
+ *   }
+ * }
  * ```
  */
 export class WebhookVerificationError extends Schema.TaggedError<WebhookVerificationError>()(

@@ -68,8 +68,17 @@ export const generateWebhookSecret = (): string =>
  *
  * @example
  * ```ts
- * const headers = await signWebhook({ secret, id: "evt_1", timestamp: Math.floor(Date.now() / 1000), payload: body })
- * await fetch(url, { method: "POST", headers: { ...headers, "content-type": "application/json" }, body })
+ * import { generateWebhookSecret, signWebhook } from "@voicepartner/core"
+ *
+ * const secret = generateWebhookSecret()
+ * const body = JSON.stringify({ type: "tts.status", data: { status: "delivered" } })
+ * const timestamp = Math.floor(Date.now() / 1000)
+ * const headers = await signWebhook({ secret, id: "evt_1", timestamp, payload: body })
+ * await fetch("http://127.0.0.1:3000/webhooks/voice", {
+ *   method: "POST",
+ *   headers: { ...headers, "content-type": "application/json" },
+ *   body,
+ * })
  * ```
  */
 export const signWebhook = async (options: {
@@ -108,11 +117,19 @@ const header = (headers: HeaderSource, name: string): string | undefined => {
  *
  * @example
  * ```ts
- * app.post("/webhooks/voice", async (c) => {
- *   const event = await verifyWebhook({ secret: env.WEBHOOK_SECRET, headers: c.req.raw.headers, payload: await c.req.text() })
+ * import { verifyWebhook } from "@voicepartner/core"
+ *
+ * declare const env: { readonly WEBHOOK_SECRET: string }
+ * // A fetch handler (Workers, Deno, Bun, Hono's `c.req.raw`): the body is read as text.
+ * const onWebhook = async (request: Request): Promise<Response> => {
+ *   const event = await verifyWebhook({
+ *     secret: env.WEBHOOK_SECRET,
+ *     headers: request.headers,
+ *     payload: await request.text(),
+ *   })
  *   // event.type === "tts.status", event.data.phoneNumber, event.data.status, …
- *   return c.body(null, 204)
- * })
+ *   return new Response(null, { status: 204 })
+ * }
  * ```
  */
 export const verifyWebhook = async (options: {

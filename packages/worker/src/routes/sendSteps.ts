@@ -1,6 +1,6 @@
-import type { UpstreamCall } from "@voicepartner/core/transport"
 import { decodeTolerant } from "@voicepartner/core/model/responses"
 import type { CallOverrides, Operation } from "@voicepartner/core/operations/Operation"
+import type { UpstreamCall } from "@voicepartner/core/transport"
 import * as Result from "effect/Result"
 import type * as Schema from "effect/Schema"
 import type { Context, Handler, MiddlewareHandler } from "hono"

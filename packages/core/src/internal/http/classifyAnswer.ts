@@ -42,8 +42,9 @@ const statusReason = (status: number): ApiErrorReason => {
  *
  * @example
  * ```ts
- * classifyAnswer("me", 401, { success: false, code: 10, message: "Wrong key" }, opts)
- * // VoicePartnerApiError { reason: "Unauthorized", code: 10, … }
+ * const options = { retryAfterMs: undefined, textOnFailure: "", sanitize: (text: string) => text }
+ * classifyAnswer("me", 401, { success: false, code: 10, message: "Wrong key" }, options)
+ * // VoicePartnerApiError { reason: "Unauthorized", code: 10, detail: "Wrong key", … }
  * ```
  */
 export const classifyAnswer = (

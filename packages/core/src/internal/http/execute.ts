@@ -72,8 +72,13 @@ const describe = (error: unknown): string => {
  *
  * @example
  * ```ts
- * const answer = yield* execute(options, { endpoint: "me" })
- * answer.json // { success: true, credit: "19", … }
+ * import * as Effect from "effect/Effect"
+ *
+ * declare const options: TransportOptions
+ * const credits = Effect.gen(function* () {
+ *   const answer = yield* execute(options, { endpoint: "me" })
+ *   return answer.json // as the upstream sent it: { success: true, credit: "19", … }
+ * })
  * ```
  */
 export const execute = (
