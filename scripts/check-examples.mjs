@@ -26,7 +26,7 @@ walk(root)
 const exportedNames = (source) => {
   const names = new Set()
   for (const m of source.matchAll(
-    /^export\s+(?:declare\s+)?(?:const|let|function\*?|class|interface|type|enum|abstract class)\s+([A-Za-z_$][\w$]*)/gm,
+    /^export\s+(?:declare\s+)?(?:async\s+)?(?:const|let|function\*?|class|interface|type|enum|abstract class)\s+([A-Za-z_$][\w$]*)/gm,
   ))
     names.add(m[1])
   for (const m of source.matchAll(/^export\s+(?:type\s+)?\{([^}]*)\}(?!\s*from)/gm))

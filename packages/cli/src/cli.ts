@@ -5,6 +5,7 @@ import * as Command from "effect/cli/Command"
 import * as Flag from "effect/cli/Flag"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import { broadcastCommand } from "./commands/broadcastCommand.js"
 import { DEFAULT_MAX_COST } from "./commands/confirm.js"
 import { ExitCode } from "./commands/ExitCode.js"
 import { attempt, fromPromise, handler } from "./commands/handler.js"
@@ -362,5 +363,6 @@ export const voicepartner = Command.make("voicepartner").pipe(
       Command.withDescription("Campaigns"),
       Command.withSubcommands([campaignCancel, campaignStatus]),
     ),
+    broadcastCommand,
   ]),
 )

@@ -20,6 +20,8 @@ export interface WorkerdOptions {
   readonly bindings: Readonly<Record<string, string>>
   /** Durable Object bindings, name → class, each with SQLite storage on disk. */
   readonly durableObjects?: Readonly<Record<string, string>>
+  /** Opens workerd's inspector (Chrome DevTools protocol) on 127.0.0.1 at this port. */
+  readonly inspectorPort?: number
 }
 
 export interface WorkerdServer {
@@ -87,11 +89,22 @@ const config :Workerd.Config = (
 );
 `,
   )
-  const child: ChildProcess = spawn(workerdBinary, ["serve", "config.capnp", "--experimental"], {
-    cwd: dir,
-    // The gateway logs a line per request: drained, so that the report stays readable.
-    stdio: ["ignore", "ignore", "pipe"],
-  })
+  const child: ChildProcess = spawn(
+    workerdBinary,
+    [
+      "serve",
+      "config.capnp",
+      "--experimental",
+      ...(options.inspectorPort === undefined
+        ? []
+        : ["--inspector-addr", `127.0.0.1:${options.inspectorPort}`]),
+    ],
+    {
+      cwd: dir,
+      // The gateway logs a line per request: drained, so that the report stays readable.
+      stdio: ["ignore", "ignore", "pipe"],
+    },
+  )
   let stderr = ""
   child.stderr?.on("data", (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4_000)

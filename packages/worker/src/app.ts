@@ -1,9 +1,11 @@
 import { Hono } from "hono"
 import { methodNotAllowed } from "hono/method-not-allowed"
 import { apiError } from "./http/apiError.js"
+import { cors } from "./http/cors.js"
 import type { GatewayEnv } from "./http/GatewayEnv.js"
 import { limitBody, requestLog, sendError, withConfig } from "./http/middleware.js"
 import { accountRoutes } from "./routes/accountRoutes.js"
+import { broadcastRoutes } from "./routes/broadcastRoutes.js"
 import { callbackRoutes } from "./routes/callbackRoutes.js"
 import { campaignRoutes } from "./routes/campaignRoutes.js"
 import { metaRoutes } from "./routes/metaRoutes.js"
@@ -21,6 +23,9 @@ import { quotaFields } from "./routes/throughQuota.js"
 export const app = new Hono<GatewayEnv>()
 
 app.use(requestLog)
+// Browsers (CORS): preflights answered, and a page's Origin checked against the calling
+// client's allowedOrigins, before any route (and before the 405 a preflight would get).
+app.use(cors({ app }))
 // A known path with another method: 405 with the `Allow` field Hono derives from the
 // routes below (a GET route also answers HEAD).
 app.use(
@@ -39,6 +44,9 @@ app.use(
   }),
 )
 app.route("/", metaRoutes)
+// Before the app's 256 KB body limit: a broadcast's recipient list takes up to 32 MB, under
+// the sub-app's own limit (and its own withConfig).
+app.route("/v1/broadcasts", broadcastRoutes)
 app.use(limitBody, withConfig)
 app.use("/v1/*", quotaFields)
 app.route("/v1", sendRoutes)

@@ -2,8 +2,8 @@
  * The Worker's bindings (see the README's configuration table).
  *
  * What `wrangler.jsonc` declares — the vars `VOICEPARTNER_BASE_URL`,
- * `WEBHOOK_RETRY_SCHEDULE`, `OUTBOUND_HTTP_ALLOW` and the Durable Objects `QUOTA` and
- * `LEDGER` — comes from `WranglerEnv`, generated from it by `wrangler types` into
+ * `WEBHOOK_RETRY_SCHEDULE`, `OUTBOUND_HTTP_ALLOW` and the Durable Objects `QUOTA`,
+ * `LEDGER` and `BROADCASTS` — comes from `WranglerEnv`, generated from it by `wrangler types` into
  * `worker-configuration.d.ts` (`pnpm types` regenerates it, `pnpm typecheck` fails when it
  * is stale). What it does not declare is added here: the secrets (set with
  * `wrangler secret put`, never in the file) and the optional tunables, each unset unless

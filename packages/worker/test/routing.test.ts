@@ -36,6 +36,15 @@ describe("the routes Hono knows", () => {
         "GET /v1/campaigns/:campaignId",
         "GET /callbacks/:clientId/:sendId/:expiresAt/:to/:signature",
         "POST /callbacks/:clientId/:sendId/:expiresAt/:to/:signature",
+        "GET /v1/broadcasts",
+        "POST /v1/broadcasts",
+        "GET /v1/broadcasts/:id",
+        "GET /v1/broadcasts/:id/recipients",
+        "GET /v1/broadcasts/:id/report.csv",
+        "POST /v1/broadcasts/:id/pause",
+        "POST /v1/broadcasts/:id/resume",
+        "POST /v1/broadcasts/:id/cancel",
+        "POST /v1/broadcasts/:id/retry",
       ].sort(),
     )
   })
@@ -54,6 +63,8 @@ describe("the routes Hono knows", () => {
     ["/callbacks/a/b/1/-/sig", "PUT", "GET, HEAD, POST"],
     ["/health", "POST", "GET, HEAD"],
     ["/openapi.json", "DELETE", "GET, HEAD"],
+    ["/v1/broadcasts", "DELETE", "POST, GET, HEAD"],
+    ["/v1/broadcasts/bc_1/pause", "GET", "POST"],
   ])("%s answers %s with 405 and Allow: %s", async (path, method, allow) => {
     const refused = await answer(await gateway(path, { method, token: TOKENS.alpha }))
     expect(refused.status).toBe(405)

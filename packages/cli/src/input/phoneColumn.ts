@@ -1,171 +1,34 @@
+import { CsvError } from "@voicepartner/core/csv/CsvError"
+import {
+  type ColumnOption,
+  choosePhoneColumn as chooseColumn,
+} from "@voicepartner/core/csv/phoneColumn"
 import { UsageError } from "../config/UsageError.js"
 
-/**
- * A header cell reduced to lower-case ASCII words: accents, case and punctuation do not
- * matter (`Tél. portable` → `tel portable`, `N° de téléphone` → `n de telephone`).
- */
-export const headerWords = (cell: string): string =>
-  cell
-    .normalize("NFD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, " ")
-    .trim()
+export { headerWords, looksLikeNumber, phoneHeaderScore } from "@voicepartner/core/csv/phoneColumn"
 
-/** Words that make a header a phone column on their own. */
-const PHONE_WORDS = new Set([
-  "telephone",
-  "telephones",
-  "tel",
-  "tels",
-  "tlf",
-  "phone",
-  "phones",
-  "telefon",
-  "telefono",
-  "portable",
-  "portables",
-  "mobile",
-  "mobiles",
-  "mobil",
-  "gsm",
-  "cell",
-  "cellphone",
-  "cellulaire",
-  "smartphone",
-  "msisdn",
-])
+/** How the CLI's users choose a CSV's column, as its messages say it: `--column X`. */
+export const COLUMN_FLAG: ColumnOption = (value) => `--column ${value}`
 
-/** Words that only say "number": a phone column when no header says more. */
-const NUMBER_WORDS = new Set([
-  "numero",
-  "numeros",
-  "num",
-  "number",
-  "numbers",
-  "no",
-  "n",
-  "nr",
-  "nro",
-])
-
-/** Words that may qualify a phone header without making it something else. */
-const QUALIFIERS = new Set([
-  "fixe",
-  "fix",
-  "domicile",
-  "maison",
-  "bureau",
-  "pro",
-  "professionnel",
-  "professionnelle",
-  "perso",
-  "personnel",
-  "personnelle",
-  "principal",
-  "principale",
-  "secondaire",
-  "contact",
-  "client",
-  "home",
-  "work",
-  "office",
-  "business",
-  "main",
-  "primary",
-  "secondary",
-  "mobile",
-  "portable",
-  "direct",
-  "ligne",
-  "line",
-])
-
-const ARTICLES = new Set(["de", "du", "d", "des", "le", "la", "of", "the", "a"])
+/** Core's CSV error as the CLI's usage error (exit code 2); anything else as it is. */
+export const asUsageError = (error: unknown): unknown =>
+  error instanceof CsvError ? new UsageError(error.message) : error
 
 /**
- * How strongly a header names a phone column: 2 it does (`Téléphone fixe`, `Phone 2`),
- * 1 it only says "number" (`Numéro`, `N°`), 0 not (`Numéro client`, `Email`).
- */
-export const phoneHeaderScore = (cell: string): 0 | 1 | 2 => {
-  const words = headerWords(cell).split(" ")
-  if (words.length === 1 && words[0] === "") return 0
-  if (words.some((w) => PHONE_WORDS.has(w)))
-    return words.every(
-      (w) =>
-        PHONE_WORDS.has(w) ||
-        NUMBER_WORDS.has(w) ||
-        ARTICLES.has(w) ||
-        QUALIFIERS.has(w) ||
-        /^\d+$/.test(w),
-    )
-      ? 2
-      : 0
-  return words.some((w) => NUMBER_WORDS.has(w)) &&
-    words.every((w) => NUMBER_WORDS.has(w) || ARTICLES.has(w))
-    ? 1
-    : 0
-}
-
-/** Digits with the punctuation people write in numbers, at least 6 digits: a data row. */
-export const looksLikeNumber = (cell: string): boolean => {
-  const text = cell.trim()
-  if (!/^\+?[\d\s.\-/()\u00a0]+$/.test(text)) return false
-  let digits = 0
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    if (c >= 48 && c <= 57) digits++
-  }
-  return digits >= 6
-}
-
-const list = (cells: ReadonlyArray<string>) => cells.map((c) => `"${c}"`).join(", ")
-
-/**
- * Picks the phone column of a header row: `--column NAME` (matched like the synonyms,
- * ignoring case, accents and punctuation) or `--column N` (1-based), else the one header
- * that names a phone (`Téléphone`, `Tél. portable`, `Mobile`, `Phone Number`, `GSM`…),
- * else the one that only says "number" (`Numéro`), else the only column. Anything else is
- * a usage error naming the headers found.
+ * Picks the phone column of a header row (core's `choosePhoneColumn`): `--column NAME`
+ * (matched like the synonyms, ignoring case, accents and punctuation) or `--column N`
+ * (1-based), else the one header that names a phone (`Téléphone`, `Tél. portable`,
+ * `Mobile`, `Phone Number`, `GSM`…), else the one that only says "number" (`Numéro`), else
+ * the only column. Anything else is a usage error naming the headers found.
  */
 export const choosePhoneColumn = (
   header: ReadonlyArray<string>,
   source: string,
   column: string | undefined,
 ): number => {
-  const found = `headers found in ${source}: ${list(header)}`
-  if (column !== undefined) {
-    if (/^\d+$/.test(column.trim())) {
-      const n = Number(column)
-      if (n < 1) throw new UsageError(`--column ${column}: columns are numbered from 1`)
-      if (n > header.length)
-        throw new UsageError(
-          `--column ${column}: ${source} has ${header.length} column(s); ${found}`,
-        )
-      return n - 1
-    }
-    const wanted = headerWords(column)
-    const index = header.findIndex((h) => headerWords(h) === wanted)
-    if (index < 0) throw new UsageError(`--column "${column}": no such column; ${found}`)
-    return index
+  try {
+    return chooseColumn(header, source, column, COLUMN_FLAG)
+  } catch (error) {
+    throw asUsageError(error)
   }
-  const strong: Array<number> = []
-  const weak: Array<number> = []
-  header.forEach((cell, i) => {
-    const score = phoneHeaderScore(cell)
-    if (score === 2) strong.push(i)
-    else if (score === 1) weak.push(i)
-  })
-  const candidates = strong.length > 0 ? strong : weak
-  if (candidates.length === 1) return candidates[0] as number
-  if (candidates.length > 1)
-    throw new UsageError(
-      `${source} has several phone columns: ${candidates
-        .map((i) => `"${header[i]}" (column ${i + 1})`)
-        .join(", ")}; choose one with --column NAME or --column N`,
-    )
-  if (header.length === 1) return 0
-  throw new UsageError(
-    `no phone column in ${source} (a header like Téléphone, Portable, Mobile, Phone, GSM); ${found}; name it with --column NAME or --column N`,
-  )
 }

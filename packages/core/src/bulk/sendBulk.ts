@@ -275,7 +275,10 @@ const runBulk = <R extends { readonly phoneNumbers: ReadonlyArray<string> }>(
  * })
  * ```
  */
-export const sendTtsBulk = (input: TtsSendInput, options: BulkOptions = {}) =>
+export const sendTtsBulk = (
+  input: TtsSendInput,
+  options: BulkOptions = {},
+): Effect.Effect<BulkSummary, ValidationError, RateLimiter | VoicePartnerClient> =>
   Effect.flatMap(Clock.currentTimeMillis, (now) =>
     runBulk(
       validateTtsSend(input, { now, ...wholeList }),
@@ -307,7 +310,10 @@ export const sendTtsBulk = (input: TtsSendInput, options: BulkOptions = {}) =>
  * })
  * ```
  */
-export const sendCampaignBulk = (input: CampaignSendInput, options: BulkOptions = {}) =>
+export const sendCampaignBulk = (
+  input: CampaignSendInput,
+  options: BulkOptions = {},
+): Effect.Effect<BulkSummary, ValidationError, RateLimiter | VoicePartnerClient> =>
   Effect.flatMap(Clock.currentTimeMillis, (now) =>
     runBulk(
       validateCampaignSend(input, { now, ...wholeList }),

@@ -65,32 +65,9 @@ export interface CallOptions {
   readonly timeoutMs?: number | undefined
 }
 
-/**
- * The Voice Partner API as an Effect service. Every method validates its input before
- * any IO, reserves a rate-limit slot, and retries only what is safe (see `RetryPolicy`).
- * It needs a {@link RateLimiter}: `RateLimiter.memory()` in a process, the gateway's
- * Durable Object across Workers isolates.
- *
- * @example
- * ```ts
- * import * as Effect from "effect/Effect"
- * import * as Redacted from "effect/Redacted"
- * import { RateLimiter, VoicePartnerClient } from "@voicepartner/core"
- *
- * const program = Effect.gen(function* () {
- *   const voice = yield* VoicePartnerClient
- *   const sent = yield* voice.sendTts({ phoneNumbers: "0612345678", text: "Bonjour" })
- *   yield* Effect.log(`campaign ${sent.campaignId} cost ${sent.cost} ${sent.currency}`)
- * })
- * program.pipe(
- *   Effect.provide(VoicePartnerClient.layer({ apiKey: Redacted.make("dev-key"), baseUrl: "http://127.0.0.1:8788/v1" })),
- *   Effect.provide(RateLimiter.memory()),
- *   Effect.runPromise,
- * )
- * ```
- */
-export class VoicePartnerClient extends Context.Service<
+const VoicePartnerClientBase: Context.ServiceClass<
   VoicePartnerClient,
+  "@voicepartner/core/VoicePartnerClient",
   {
     readonly sendTts: (
       input: TtsSendInput,
@@ -128,7 +105,35 @@ export class VoicePartnerClient extends Context.Service<
      */
     readonly execute: (call: UpstreamCall) => Effect.Effect<UpstreamAnswer, CallError>
   }
->()("@voicepartner/core/VoicePartnerClient") {
+> = Context.Service<VoicePartnerClient, VoicePartnerClient["Service"]>()(
+  "@voicepartner/core/VoicePartnerClient",
+)
+
+/**
+ * The Voice Partner API as an Effect service. Every method validates its input before
+ * any IO, reserves a rate-limit slot, and retries only what is safe (see `RetryPolicy`).
+ * It needs a {@link RateLimiter}: `RateLimiter.memory()` in a process, the gateway's
+ * Durable Object across Workers isolates.
+ *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as Redacted from "effect/Redacted"
+ * import { RateLimiter, VoicePartnerClient } from "@voicepartner/core"
+ *
+ * const program = Effect.gen(function* () {
+ *   const voice = yield* VoicePartnerClient
+ *   const sent = yield* voice.sendTts({ phoneNumbers: "0612345678", text: "Bonjour" })
+ *   yield* Effect.log(`campaign ${sent.campaignId} cost ${sent.cost} ${sent.currency}`)
+ * })
+ * program.pipe(
+ *   Effect.provide(VoicePartnerClient.layer({ apiKey: Redacted.make("dev-key"), baseUrl: "http://127.0.0.1:8788/v1" })),
+ *   Effect.provide(RateLimiter.memory()),
+ *   Effect.runPromise,
+ * )
+ * ```
+ */
+export class VoicePartnerClient extends VoicePartnerClientBase {
   /**
    * A client from explicit options.
    *
@@ -163,7 +168,9 @@ const validated = <R>(
   )
 
 /** Builds the client service over a given limiter (exposed for custom layers). */
-export const makeVoicePartnerClient = (options: VoicePartnerClientOptions) =>
+export const makeVoicePartnerClient = (
+  options: VoicePartnerClientOptions,
+): Effect.Effect<VoicePartnerClient["Service"], never, RateLimiter> =>
   Effect.gen(function* () {
     const limiter = yield* RateLimiter
     const transport: TransportOptions = {
@@ -188,8 +195,6 @@ export const makeVoicePartnerClient = (options: VoicePartnerClientOptions) =>
           (json) => decodeTolerant(op.success, json),
           options.apiKey,
         ),
-      ).pipe(
-        Effect.withSpan(`VoicePartner.${op.endpoint}`, { attributes: { endpoint: op.endpoint } }),
       )
     const perform = <In, Req, S extends Schema.Decoder<unknown>>(
       op: Operation<In, Req, S>,

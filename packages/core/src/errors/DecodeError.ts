@@ -1,5 +1,25 @@
+import type * as Cause from "effect/Cause"
 import * as Schema from "effect/Schema"
 import { Endpoints } from "../model/Endpoint.js"
+
+const DecodeErrorBase: Schema.Class<
+  DecodeError,
+  Schema.TaggedStruct<
+    "DecodeError",
+    {
+      readonly reason: Schema.Literals<readonly ["NotJson", "UnexpectedShape"]>
+      readonly endpoint: Schema.Literals<typeof Endpoints>
+      readonly status: Schema.Number
+      readonly detail: Schema.String
+    }
+  >,
+  Cause.YieldableError
+> = Schema.TaggedError<DecodeError>()("DecodeError", {
+  reason: Schema.Literals(["NotJson", "UnexpectedShape"]),
+  endpoint: Schema.Literals(Endpoints),
+  status: Schema.Number,
+  detail: Schema.String,
+})
 
 /**
  * The upstream said it succeeded but its answer could not be read. For a send the
@@ -15,12 +35,7 @@ import { Endpoints } from "../model/Endpoint.js"
  * const logged = send.pipe(Effect.catchTag("DecodeError", (e) => Effect.logError(e.message)))
  * ```
  */
-export class DecodeError extends Schema.TaggedError<DecodeError>()("DecodeError", {
-  reason: Schema.Literals(["NotJson", "UnexpectedShape"]),
-  endpoint: Schema.Literals(Endpoints),
-  status: Schema.Number,
-  detail: Schema.String,
-}) {
+export class DecodeError extends DecodeErrorBase {
   /** Never: the upstream said it succeeded, and trying again could send twice. */
   get retryable(): boolean {
     return false

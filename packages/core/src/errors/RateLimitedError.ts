@@ -1,5 +1,23 @@
+import type * as Cause from "effect/Cause"
 import * as Schema from "effect/Schema"
 import { Endpoints } from "../model/Endpoint.js"
+
+const RateLimitedErrorBase: Schema.Class<
+  RateLimitedError,
+  Schema.TaggedStruct<
+    "RateLimitedError",
+    {
+      readonly reason: Schema.Literals<readonly ["QuotaExhausted", "Blocked"]>
+      readonly endpoint: Schema.Literals<typeof Endpoints>
+      readonly retryAfterMs: Schema.Number
+    }
+  >,
+  Cause.YieldableError
+> = Schema.TaggedError<RateLimitedError>()("RateLimitedError", {
+  reason: Schema.Literals(["QuotaExhausted", "Blocked"]),
+  endpoint: Schema.Literals(Endpoints),
+  retryAfterMs: Schema.Number,
+})
 
 /**
  * The local rate limiter would make this call wait longer than allowed (`maxWaitMs`):
@@ -16,11 +34,7 @@ import { Endpoints } from "../model/Endpoint.js"
  * )
  * ```
  */
-export class RateLimitedError extends Schema.TaggedError<RateLimitedError>()("RateLimitedError", {
-  reason: Schema.Literals(["QuotaExhausted", "Blocked"]),
-  endpoint: Schema.Literals(Endpoints),
-  retryAfterMs: Schema.Number,
-}) {
+export class RateLimitedError extends RateLimitedErrorBase {
   /** Always worth trying again, after `retryAfterMs`: nothing was sent. */
   get retryable(): boolean {
     return true

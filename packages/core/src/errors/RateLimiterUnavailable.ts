@@ -1,8 +1,26 @@
+import type * as Cause from "effect/Cause"
 import * as Schema from "effect/Schema"
 import { Endpoints } from "../model/Endpoint.js"
 
 /** When to ask a limiter that could not answer again. */
 const RETRY_AFTER_MS = { Overloaded: 10_000, Unreachable: 1_000 } as const
+
+const RateLimiterUnavailableBase: Schema.Class<
+  RateLimiterUnavailable,
+  Schema.TaggedStruct<
+    "RateLimiterUnavailable",
+    {
+      readonly reason: Schema.Literals<readonly ["Overloaded", "Unreachable"]>
+      readonly endpoint: Schema.Literals<typeof Endpoints>
+      readonly detail: Schema.String
+    }
+  >,
+  Cause.YieldableError
+> = Schema.TaggedError<RateLimiterUnavailable>()("RateLimiterUnavailable", {
+  reason: Schema.Literals(["Overloaded", "Unreachable"]),
+  endpoint: Schema.Literals(Endpoints),
+  detail: Schema.String,
+})
 
 /**
  * The rate limiter could not decide (the gateway's quota Durable Object was overloaded, or
@@ -24,14 +42,7 @@ const RETRY_AFTER_MS = { Overloaded: 10_000, Unreachable: 1_000 } as const
  * )
  * ```
  */
-export class RateLimiterUnavailable extends Schema.TaggedError<RateLimiterUnavailable>()(
-  "RateLimiterUnavailable",
-  {
-    reason: Schema.Literals(["Overloaded", "Unreachable"]),
-    endpoint: Schema.Literals(Endpoints),
-    detail: Schema.String,
-  },
-) {
+export class RateLimiterUnavailable extends RateLimiterUnavailableBase {
   /** Only an unreachable limiter may be asked again at once; an overloaded one may not. */
   get retryable(): boolean {
     return this.reason === "Unreachable"

@@ -1,6 +1,24 @@
+import type * as Cause from "effect/Cause"
 import * as Schema from "effect/Schema"
 import { Endpoints } from "../model/Endpoint.js"
 import { defaultRetryPolicy, isRetryable } from "../retry/RetryPolicy.js"
+
+const TransportErrorBase: Schema.Class<
+  TransportError,
+  Schema.TaggedStruct<
+    "TransportError",
+    {
+      readonly reason: Schema.Literals<readonly ["ConnectFailed", "Timeout", "ConnectionDropped"]>
+      readonly endpoint: Schema.Literals<typeof Endpoints>
+      readonly detail: Schema.String
+    }
+  >,
+  Cause.YieldableError
+> = Schema.TaggedError<TransportError>()("TransportError", {
+  reason: Schema.Literals(["ConnectFailed", "Timeout", "ConnectionDropped"]),
+  endpoint: Schema.Literals(Endpoints),
+  detail: Schema.String,
+})
 
 /**
  * No usable answer came back. The reason tells whether the request can have reached
@@ -18,11 +36,7 @@ import { defaultRetryPolicy, isRetryable } from "../retry/RetryPolicy.js"
  * const mayHaveGoneOut = error._tag === "TransportError" && error.reason !== "ConnectFailed"
  * ```
  */
-export class TransportError extends Schema.TaggedError<TransportError>()("TransportError", {
-  reason: Schema.Literals(["ConnectFailed", "Timeout", "ConnectionDropped"]),
-  endpoint: Schema.Literals(Endpoints),
-  detail: Schema.String,
-}) {
+export class TransportError extends TransportErrorBase {
   /** Whether the default retry policy tries it again: only `ConnectFailed` for a send. */
   get retryable(): boolean {
     return isRetryable(defaultRetryPolicy, this.endpoint, this.reason)

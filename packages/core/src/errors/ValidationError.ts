@@ -1,15 +1,43 @@
+import type * as Cause from "effect/Cause"
 import * as Schema from "effect/Schema"
 
-/** One thing wrong with a request, named by the field it concerns. */
-export class ValidationIssue extends Schema.Class<ValidationIssue>("ValidationIssue")({
-  /** The request field, e.g. `phoneNumbers`, `scheduledDate`. */
+const ValidationIssueBase: Schema.Class<
+  ValidationIssue,
+  Schema.Struct<{
+    /** The request field, e.g. `phoneNumbers`, `scheduledDate`. */
+    readonly field: Schema.String
+    readonly message: Schema.String
+    /** For list fields: the position of the offending entry. */
+    readonly index: Schema.optional<Schema.Number>
+    /** For list fields: the entry as given. */
+    readonly input: Schema.optional<Schema.String>
+  }>,
+  // biome-ignore lint/complexity/noBannedTypes: the empty brand Schema.Class gives by default
+  {}
+> = Schema.Class<ValidationIssue>("ValidationIssue")({
   field: Schema.String,
   message: Schema.String,
-  /** For list fields: the position of the offending entry. */
   index: Schema.optional(Schema.Number),
-  /** For list fields: the entry as given. */
   input: Schema.optional(Schema.String),
-}) {}
+})
+
+/** One thing wrong with a request, named by the field it concerns. */
+export class ValidationIssue extends ValidationIssueBase {}
+
+const ValidationErrorBase: Schema.Class<
+  ValidationError,
+  Schema.TaggedStruct<
+    "ValidationError",
+    {
+      readonly reason: Schema.Literals<readonly ["InvalidRequest", "InvalidRecipients"]>
+      readonly issues: Schema.$Array<typeof ValidationIssue>
+    }
+  >,
+  Cause.YieldableError
+> = Schema.TaggedError<ValidationError>()("ValidationError", {
+  reason: Schema.Literals(["InvalidRequest", "InvalidRecipients"]),
+  issues: Schema.Array(ValidationIssue),
+})
 
 /**
  * A request refused before any IO: nothing was sent. `issues` lists every problem, one
@@ -26,10 +54,7 @@ export class ValidationIssue extends Schema.Class<ValidationIssue>("ValidationIs
  * )
  * ```
  */
-export class ValidationError extends Schema.TaggedError<ValidationError>()("ValidationError", {
-  reason: Schema.Literals(["InvalidRequest", "InvalidRecipients"]),
-  issues: Schema.Array(ValidationIssue),
-}) {
+export class ValidationError extends ValidationErrorBase {
   override get message(): string {
     const [first] = this.issues
     if (first === undefined) return "Invalid request"

@@ -1,9 +1,23 @@
+import type * as Cause from "effect/Cause"
 import * as Schema from "effect/Schema"
 import { Endpoints } from "../model/Endpoint.js"
 import { defaultRetryPolicy, isRetryable, type RetryableFailure } from "../retry/RetryPolicy.js"
 
 /** Why the upstream refused, independent of how it spelled it. */
-export const ApiErrorReason = Schema.Literals([
+export const ApiErrorReason: Schema.Literals<
+  readonly [
+    "Unauthorized",
+    "InsufficientCredit",
+    "InvalidRequest",
+    "NotFound",
+    "SenderNotAuthorized",
+    "RateLimited",
+    "IpNotAllowed",
+    "ServiceUnavailable",
+    "ServerError",
+    "Unknown",
+  ]
+> = Schema.Literals([
   "Unauthorized",
   "InsufficientCredit",
   "InvalidRequest",
@@ -22,6 +36,29 @@ export const failureOfReason = (reason: ApiErrorReason): RetryableFailure | unde
   reason === "RateLimited" || reason === "ServiceUnavailable" || reason === "ServerError"
     ? reason
     : undefined
+
+const VoicePartnerApiErrorBase: Schema.Class<
+  VoicePartnerApiError,
+  Schema.TaggedStruct<
+    "VoicePartnerApiError",
+    {
+      readonly reason: typeof ApiErrorReason
+      readonly endpoint: Schema.Literals<typeof Endpoints>
+      readonly status: Schema.Number
+      readonly code: Schema.optional<Schema.Union<readonly [Schema.String, Schema.Number]>>
+      readonly detail: Schema.String
+      readonly retryAfterMs: Schema.optional<Schema.Number>
+    }
+  >,
+  Cause.YieldableError
+> = Schema.TaggedError<VoicePartnerApiError>()("VoicePartnerApiError", {
+  reason: ApiErrorReason,
+  endpoint: Schema.Literals(Endpoints),
+  status: Schema.Number,
+  code: Schema.optional(Schema.Union([Schema.String, Schema.Number])),
+  detail: Schema.String,
+  retryAfterMs: Schema.optional(Schema.Number),
+})
 
 /**
  * The upstream answered with an error (non-2xx, or `success: false`). `code` is the
@@ -42,17 +79,7 @@ export const failureOfReason = (reason: ApiErrorReason): RetryableFailure | unde
  * )
  * ```
  */
-export class VoicePartnerApiError extends Schema.TaggedError<VoicePartnerApiError>()(
-  "VoicePartnerApiError",
-  {
-    reason: ApiErrorReason,
-    endpoint: Schema.Literals(Endpoints),
-    status: Schema.Number,
-    code: Schema.optional(Schema.Union([Schema.String, Schema.Number])),
-    detail: Schema.String,
-    retryAfterMs: Schema.optional(Schema.Number),
-  },
-) {
+export class VoicePartnerApiError extends VoicePartnerApiErrorBase {
   /** Whether the default retry policy tries it again (a 429 or a 503, and 5xx for reads). */
   get retryable(): boolean {
     const failure = failureOfReason(this.reason)

@@ -32,18 +32,39 @@ export interface CampaignSendInput {
   readonly onInvalidRecipients?: OnInvalidRecipients | undefined
 }
 
-/** A validated voicemail drop, in canonical form. */
-export class CampaignSendRequest extends Schema.Class<CampaignSendRequest>("CampaignSendRequest")({
+const CampaignSendRequestBase: Schema.Class<
+  CampaignSendRequest,
+  Schema.Struct<{
+    readonly phoneNumbers: Schema.$Array<Schema.String>
+    readonly tokenAudio: Schema.String
+    readonly emailForNotification: Schema.String
+    readonly sender: Schema.optional<Schema.String>
+    readonly scheduledDate: Schema.optional<Schema.String>
+    readonly notifyUrl: Schema.optional<Schema.String>
+  }>,
+  // biome-ignore lint/complexity/noBannedTypes: the empty brand Schema.Class gives by default
+  {}
+> = Schema.Class<CampaignSendRequest>("CampaignSendRequest")({
   phoneNumbers: Schema.Array(Schema.String),
   tokenAudio: Schema.String,
   emailForNotification: Schema.String,
   sender: Schema.optional(Schema.String),
   scheduledDate: Schema.optional(Schema.String),
   notifyUrl: Schema.optional(Schema.String),
-}) {}
+})
+
+/** A validated voicemail drop, in canonical form. */
+export class CampaignSendRequest extends CampaignSendRequestBase {}
 
 /** The upstream JSON body of `POST /campaign/send`, without `apiKey`. */
-export const CampaignSendBody = Schema.Struct({
+export const CampaignSendBody: Schema.Struct<{
+  readonly phoneNumbers: Schema.String
+  readonly tokenAudio: Schema.String
+  readonly emailForNotification: Schema.String
+  readonly sender: Schema.optional<Schema.String>
+  readonly scheduledDate: Schema.optional<Schema.String>
+  readonly notifyUrl: Schema.optional<Schema.String>
+}> = Schema.Struct({
   phoneNumbers: Schema.String,
   tokenAudio: Schema.String,
   emailForNotification: Schema.String,
@@ -58,8 +79,10 @@ export type CampaignSendBody = typeof CampaignSendBody.Type
  *
  * @example
  * ```ts
+ * import * as Result from "effect/Result"
+ * const input = { phoneNumbers: "06 12 34 56 78, 01 44 55 66 77", tokenAudio: "dev-audio", emailForNotification: "ops@example.com" }
  * const r = validateCampaignSend(input, { now: Date.now() })
- * if (Result.isSuccess(r) && r.success.recipients!.counts.landline > 0) console.warn("landlines will ring")
+ * if (Result.isSuccess(r) && (r.success.recipients?.counts.landline ?? 0) > 0) console.warn("landlines will ring")
  * ```
  */
 export const validateCampaignSend = (
@@ -115,7 +138,12 @@ export const validateCampaignSend = (
  *
  * @example
  * ```ts
- * encodeCampaignSend(request).phoneNumbers // "+33612345678,+33712345678"
+ * const request = new CampaignSendRequest({
+ *   phoneNumbers: ["+33612345678", "+33752345678"],
+ *   tokenAudio: "dev-audio",
+ *   emailForNotification: "ops@example.com",
+ * })
+ * encodeCampaignSend(request).phoneNumbers // "+33612345678,+33752345678"
  * ```
  */
 export const encodeCampaignSend = (request: CampaignSendRequest): CampaignSendBody => ({

@@ -4,6 +4,15 @@ import { ValidationError } from "../errors/ValidationError.js"
 import { IssueCollector } from "./fieldChecks.js"
 import type { Validated } from "./Validated.js"
 
+const CancelCampaignRequestBase: Schema.Class<
+  CancelCampaignRequest,
+  Schema.Struct<{ readonly campaignId: Schema.String }>,
+  // biome-ignore lint/complexity/noBannedTypes: the empty brand Schema.Class gives by default
+  {}
+> = Schema.Class<CancelCampaignRequest>("CancelCampaignRequest")({
+  campaignId: Schema.String,
+})
+
 /**
  * Cancels a scheduled send (`DELETE /campaign/cancel/{apiKey}/{campaignId}`).
  *
@@ -12,11 +21,7 @@ import type { Validated } from "./Validated.js"
  * validateCancelCampaign({ campaignId: "NDA_20230111_00811" })
  * ```
  */
-export class CancelCampaignRequest extends Schema.Class<CancelCampaignRequest>(
-  "CancelCampaignRequest",
-)({
-  campaignId: Schema.String,
-}) {}
+export class CancelCampaignRequest extends CancelCampaignRequestBase {}
 
 export interface CancelCampaignInput {
   readonly campaignId: string

@@ -4,6 +4,16 @@ import { ValidationError } from "../errors/ValidationError.js"
 import { IssueCollector } from "./fieldChecks.js"
 import type { Validated } from "./Validated.js"
 
+const RenameAudioRequestBase: Schema.Class<
+  RenameAudioRequest,
+  Schema.Struct<{ readonly tokenAudio: Schema.String; readonly filename: Schema.String }>,
+  // biome-ignore lint/complexity/noBannedTypes: the empty brand Schema.Class gives by default
+  {}
+> = Schema.Class<RenameAudioRequest>("RenameAudioRequest")({
+  tokenAudio: Schema.String,
+  filename: Schema.String,
+})
+
 /**
  * Renames an audio file (`POST /audio-file/rename`); the body is also the upstream's,
  * without `apiKey`.
@@ -13,10 +23,7 @@ import type { Validated } from "./Validated.js"
  * validateRenameAudio({ tokenAudio: "dev-audio", filename: "Rappel RDV" })
  * ```
  */
-export class RenameAudioRequest extends Schema.Class<RenameAudioRequest>("RenameAudioRequest")({
-  tokenAudio: Schema.String,
-  filename: Schema.String,
-}) {}
+export class RenameAudioRequest extends RenameAudioRequestBase {}
 
 export interface RenameAudioInput {
   readonly tokenAudio: string

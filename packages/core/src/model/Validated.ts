@@ -1,11 +1,18 @@
 import * as Schema from "effect/Schema"
 import type { RecipientList } from "../phone/normalizeRecipients.js"
 
-/** Something accepted but changed or worth knowing, e.g. a speech rate clamped to 2. */
-export class ValidationWarning extends Schema.Class<ValidationWarning>("ValidationWarning")({
+const ValidationWarningBase: Schema.Class<
+  ValidationWarning,
+  Schema.Struct<{ readonly field: Schema.String; readonly message: Schema.String }>,
+  // biome-ignore lint/complexity/noBannedTypes: the empty brand Schema.Class gives by default
+  {}
+> = Schema.Class<ValidationWarning>("ValidationWarning")({
   field: Schema.String,
   message: Schema.String,
-}) {}
+})
+
+/** Something accepted but changed or worth knowing, e.g. a speech rate clamped to 2. */
+export class ValidationWarning extends ValidationWarningBase {}
 
 /**
  * A request that passed validation, ready to encode, with what validation learnt on the

@@ -136,16 +136,89 @@ export class IssueCollector {
       }
     }
     if (list.numbers.length > max) {
-      this.add(
-        field,
-        `has ${list.numbers.length} numbers; a request takes at most ${max} (split the list: sendBulk does)`,
-      )
+      this.add(field, `${tooMany(list.numbers.length, max)} (split the list: sendBulk does)`)
     }
     if (list.numbers.length === 0 && (onInvalid === "skip" || list.invalid.length === 0)) {
       this.add(field, "has no valid phone number")
     }
     return list
   }
+}
+
+/** The start of the issue of a list over the limit, as {@link upstreamErrorCode} reads it. */
+const tooMany = (count: number, max: number) =>
+  `has ${count} numbers; a request takes at most ${max}`
+const TOO_MANY = /^has \d+ numbers; a request takes at most \d+/
+
+/**
+ * The code Voice Partner answers when a field has this problem, for the fields whose code
+ * it documents (`TOKEN_AUDIO_REQUIRED`, `NOTIFY_URL_INVALID`, `SENDER_INVALID`) and, for
+ * the others it checks, the code the emulator gives (it documents none).
+ */
+const FIELD_CODES: Readonly<Record<string, string>> = {
+  tokenAudio: "TOKEN_AUDIO_REQUIRED",
+  notifyUrl: "NOTIFY_URL_INVALID",
+  sender: "SENDER_INVALID",
+  emailForNotification: "EMAIL_INVALID",
+  text: "TEXT_REQUIRED",
+  scheduledDate: "SCHEDULED_DATE_INVALID",
+  filename: "FILENAME_INVALID",
+}
+
+/** An issue as validation reports it, or as an answer lists it (`field`, `message`, `index`). */
+export interface IssueLike {
+  readonly field: string
+  readonly message: string
+  readonly index?: number | undefined
+}
+
+const phoneNumbersCode = (issue: IssueLike): string =>
+  issue.index !== undefined
+    ? "DESTINATION_INVALID"
+    : TOO_MANY.test(issue.message)
+      ? "PHONE_NUMBER_SIZE_ERROR"
+      : "PHONE_NUMBER_REQUIRED"
+
+/**
+ * The error code Voice Partner answers for the same request, read from core's issues:
+ * recipients first as the provider checks them (`PHONE_NUMBER_REQUIRED`, then
+ * `PHONE_NUMBER_SIZE_ERROR` over 500 numbers, then `DESTINATION_INVALID` for a number it
+ * cannot read), then the first other issue whose field has a code. `undefined` when none
+ * does (e.g. `lang`, which the provider does not check): keep a generic code.
+ *
+ * @example
+ * ```ts
+ * upstreamErrorCode([{ field: "phoneNumbers", message: '"12" is too short', index: 0 }])
+ * // "DESTINATION_INVALID"
+ * ```
+ */
+export const upstreamErrorCode = (issues: ReadonlyArray<IssueLike>): string | undefined => {
+  const phone = issues.filter((i) => i.field === "phoneNumbers").map(phoneNumbersCode)
+  for (const code of ["PHONE_NUMBER_REQUIRED", "PHONE_NUMBER_SIZE_ERROR", "DESTINATION_INVALID"])
+    if (phone.includes(code)) return code
+  for (const issue of issues) {
+    const code = FIELD_CODES[issue.field]
+    if (code !== undefined) return code
+  }
+  return undefined
+}
+
+/**
+ * A number as untyped callers write one: a number, or a string holding one in decimal
+ * (`"1"`, `" 1.5 "`, as some of Voice Partner's samples send). `undefined` otherwise.
+ *
+ * @example
+ * ```ts
+ * numberFrom("1") // { value: 1, fromString: true }
+ * ```
+ */
+export const numberFrom = (
+  value: unknown,
+): { readonly value: number; readonly fromString: boolean } | undefined => {
+  if (typeof value === "number")
+    return Number.isFinite(value) ? { value, fromString: false } : undefined
+  if (typeof value !== "string" || !/^\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*$/.test(value)) return undefined
+  return { value: Number(value), fromString: true }
 }
 
 /** Warnings listed one by one before they are summed up: an answer stays small. */

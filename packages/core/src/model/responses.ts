@@ -7,11 +7,23 @@ import * as Schema from "effect/Schema"
  * accepts numbers-as-strings, requires only what callers need, and keeps every unknown
  * field (see {@link decodeTolerant}).
  */
-const Num = Schema.Union([Schema.Finite, Schema.FiniteFromString])
-const Id = Schema.Union([Schema.String, Schema.Finite])
+const Num: Schema.Union<readonly [Schema.Finite, Schema.FiniteFromString]> = Schema.Union([
+  Schema.Finite,
+  Schema.FiniteFromString,
+])
+const Id: Schema.Union<readonly [Schema.String, Schema.Finite]> = Schema.Union([
+  Schema.String,
+  Schema.Finite,
+])
 
 /** Cost detail per country calling code ("33"). */
-export const CountryCost = Schema.Struct({
+export const CountryCost: Schema.Struct<{
+  readonly nbSms: Schema.optional<typeof Num>
+  readonly cost_unity: Schema.optional<typeof Num>
+  readonly cost: Schema.optional<typeof Num>
+  readonly country_code: Schema.optional<Schema.String>
+  readonly duration: Schema.optional<typeof Num>
+}> = Schema.Struct({
   nbSms: Schema.optional(Num),
   cost_unity: Schema.optional(Num),
   cost: Schema.optional(Num),
@@ -29,7 +41,16 @@ const SendFields = {
 }
 
 /** `POST /tts/send` success. */
-export const TtsSendResponse = Schema.Struct({
+export const TtsSendResponse: Schema.Struct<{
+  readonly success: Schema.optional<Schema.Boolean>
+  readonly campaignId: typeof Id
+  readonly cost: typeof Num
+  readonly currency: Schema.String
+  readonly nbSms: typeof Num
+  readonly detail: Schema.optional<Schema.$Record<Schema.String, typeof CountryCost>>
+  readonly lang: Schema.optional<Schema.String>
+  readonly duration: Schema.optional<typeof Num>
+}> = Schema.Struct({
   ...SendFields,
   lang: Schema.optional(Schema.String),
   duration: Schema.optional(Num),
@@ -37,7 +58,20 @@ export const TtsSendResponse = Schema.Struct({
 export type TtsSendResponse = typeof TtsSendResponse.Type
 
 /** `POST /campaign/send` success. */
-export const CampaignSendResponse = Schema.Struct({
+export const CampaignSendResponse: Schema.Struct<{
+  readonly success: Schema.optional<Schema.Boolean>
+  readonly campaignId: typeof Id
+  readonly cost: typeof Num
+  readonly currency: Schema.String
+  readonly nbSms: typeof Num
+  readonly detail: Schema.optional<Schema.$Record<Schema.String, typeof CountryCost>>
+  readonly audioFile: Schema.optional<
+    Schema.Struct<{
+      readonly filename: Schema.optional<Schema.String>
+      readonly size: Schema.optional<Schema.String>
+    }>
+  >
+}> = Schema.Struct({
   ...SendFields,
   audioFile: Schema.optional(
     Schema.Struct({
@@ -49,7 +83,12 @@ export const CampaignSendResponse = Schema.Struct({
 export type CampaignSendResponse = typeof CampaignSendResponse.Type
 
 /** `GET /me/{apiKey}`: credits left (`credit` arrives as a string). */
-export const CreditsResponse = Schema.Struct({
+export const CreditsResponse: Schema.Struct<{
+  readonly success: Schema.optional<Schema.Boolean>
+  readonly credit: typeof Num
+  readonly currency: Schema.optional<Schema.String>
+  readonly details: Schema.optional<Schema.Unknown>
+}> = Schema.Struct({
   success: Schema.optional(Schema.Boolean),
   credit: Num,
   currency: Schema.optional(Schema.String),
@@ -58,7 +97,13 @@ export const CreditsResponse = Schema.Struct({
 export type CreditsResponse = typeof CreditsResponse.Type
 
 /** One audio file of the account. */
-export const AudioFile = Schema.Struct({
+export const AudioFile: Schema.Struct<{
+  readonly name: Schema.String
+  readonly token: Schema.String
+  readonly size: Schema.optional<Schema.String>
+  readonly duration: Schema.optional<Schema.String>
+  readonly created_at: Schema.optional<Schema.Unknown>
+}> = Schema.Struct({
   name: Schema.String,
   token: Schema.String,
   size: Schema.optional(Schema.String),
@@ -67,14 +112,21 @@ export const AudioFile = Schema.Struct({
 })
 
 /** `GET /audios/{apiKey}` (no `success` key upstream). */
-export const AudioListResponse = Schema.Struct({
+export const AudioListResponse: Schema.Struct<{
+  readonly nb_datas: Schema.optional<typeof Num>
+  readonly datas: Schema.$Array<typeof AudioFile>
+}> = Schema.Struct({
   nb_datas: Schema.optional(Num),
   datas: Schema.Array(AudioFile),
 })
 export type AudioListResponse = typeof AudioListResponse.Type
 
 /** `POST /audio-file/rename` success. */
-export const RenameAudioResponse = Schema.Struct({
+export const RenameAudioResponse: Schema.Struct<{
+  readonly success: Schema.optional<Schema.Boolean>
+  readonly filename: Schema.String
+  readonly tokenAudio: Schema.String
+}> = Schema.Struct({
   success: Schema.optional(Schema.Boolean),
   filename: Schema.String,
   tokenAudio: Schema.String,
@@ -82,7 +134,12 @@ export const RenameAudioResponse = Schema.Struct({
 export type RenameAudioResponse = typeof RenameAudioResponse.Type
 
 /** `DELETE /campaign/cancel/…` success; `assignedCredit` is the credit given back. */
-export const CancelCampaignResponse = Schema.Struct({
+export const CancelCampaignResponse: Schema.Struct<{
+  readonly success: Schema.optional<Schema.Boolean>
+  readonly campaignId: Schema.optional<typeof Id>
+  readonly assignedCredit: Schema.optional<typeof Num>
+  readonly currency: Schema.optional<Schema.String>
+}> = Schema.Struct({
   success: Schema.optional(Schema.Boolean),
   campaignId: Schema.optional(Id),
   assignedCredit: Schema.optional(Num),
@@ -94,7 +151,20 @@ export type CancelCampaignResponse = typeof CancelCampaignResponse.Type
  * Every error shape seen from the vendor: `{ success: false, code, error | errors:
  * [{ elementId, message }], message }`, codes as strings or numbers.
  */
-export const UpstreamErrorBody = Schema.Struct({
+export const UpstreamErrorBody: Schema.Struct<{
+  readonly success: Schema.optional<Schema.Boolean>
+  readonly code: Schema.optional<typeof Id>
+  readonly error: Schema.optional<Schema.Unknown>
+  readonly errors: Schema.optional<
+    Schema.$Array<
+      Schema.Struct<{
+        readonly elementId: Schema.optional<Schema.String>
+        readonly message: Schema.optional<Schema.String>
+      }>
+    >
+  >
+  readonly message: Schema.optional<Schema.String>
+}> = Schema.Struct({
   success: Schema.optional(Schema.Boolean),
   code: Schema.optional(Id),
   error: Schema.optional(Schema.Unknown),
@@ -111,7 +181,16 @@ export const UpstreamErrorBody = Schema.Struct({
 export type UpstreamErrorBody = typeof UpstreamErrorBody.Type
 
 /** A voice SMS delivery status, POSTed as JSON per number to `notifyUrl`. */
-export const TtsCallback = Schema.Struct({
+export const TtsCallback: Schema.Struct<{
+  readonly campaignId: typeof Id
+  readonly status: Schema.String
+  readonly additionnal_status: Schema.optional<Schema.String>
+  readonly phoneNumber: Schema.String
+  readonly sendAt: Schema.optional<Schema.String>
+  readonly doneAt: Schema.optional<Schema.String>
+  readonly duration: Schema.optional<typeof Num>
+  readonly audioFileComplementaire: Schema.optional<Schema.Unknown>
+}> = Schema.Struct({
   campaignId: Id,
   status: Schema.String,
   additionnal_status: Schema.optional(Schema.String),
@@ -124,7 +203,12 @@ export const TtsCallback = Schema.Struct({
 export type TtsCallback = typeof TtsCallback.Type
 
 /** A voicemail drop's end-of-campaign status, sent as GET query parameters. */
-export const VmsCallback = Schema.Struct({
+export const VmsCallback: Schema.Struct<{
+  readonly campaign_token: Schema.optional<Schema.String>
+  readonly campaign_id: Schema.String
+  readonly delivered_quantity: typeof Num
+  readonly total_quantity: typeof Num
+}> = Schema.Struct({
   campaign_token: Schema.optional(Schema.String),
   campaign_id: Schema.String,
   delivered_quantity: Num,

@@ -5,7 +5,9 @@ import * as Schema from "effect/Schema"
  * RINGS a landline (the message is left only if nobody answers), so callers must be able
  * to see which of their recipients are landlines before sending.
  */
-export const PhoneKind = Schema.Literals(["mobile", "landline", "other"])
+export const PhoneKind: Schema.Literals<readonly ["mobile", "landline", "other"]> = Schema.Literals(
+  ["mobile", "landline", "other"],
+)
 export type PhoneKind = typeof PhoneKind.Type
 
 /**
@@ -18,7 +20,11 @@ export type PhoneKind = typeof PhoneKind.Type
  * if (parsed.ok) parsed.value // { e164: "+33612345678", countryCode: "33", kind: "mobile" }
  * ```
  */
-export const PhoneNumber = Schema.Struct({
+export const PhoneNumber: Schema.Struct<{
+  readonly e164: Schema.String
+  readonly countryCode: Schema.String
+  readonly kind: typeof PhoneKind
+}> = Schema.Struct({
   e164: Schema.String,
   countryCode: Schema.String,
   kind: PhoneKind,

@@ -2,6 +2,7 @@ import type { RateLimitedError } from "../errors/RateLimitedError.js"
 import { type Endpoint, Endpoints } from "../model/Endpoint.js"
 import type { RateLimitSnapshot } from "./RateLimiter.js"
 import { horizonMs, type RateLimitPolicy, type RateLimitWindow } from "./RateLimitPolicy.js"
+import type { SharedSlots, ShareRequest } from "./SharedSlots.js"
 import { earliestAdmission, firstAfter, refusalReason, windowStates } from "./slidingLog.js"
 
 /** An endpoint's quota at the instant `now` of a decision: for `RateLimit` fields and ETAs. */
@@ -47,29 +48,6 @@ export interface QuotaRows {
   readonly blocks?: Iterable<{ readonly endpoint: string; readonly until: number }>
 }
 
-/**
- * Slots each window keeps from shared (broadcast) admissions, per endpoint and in the
- * order of the policy's windows: `{ "campaign/send": [1, 100] }` leaves 1 of 5 a minute
- * and 100 of 2,000 an hour to single sends.
- */
-export type QuotaReserve = Partial<Record<Endpoint, ReadonlyArray<number>>>
-
-/** A shared (broadcast) request for a slot: whose turn it is decides, not who asks first. */
-export interface ShareRequest {
-  /** The client the broadcast belongs to: shared slots go round-robin by client. */
-  readonly client: string
-}
-
-/** How late a client may come back (after the instant it was told) and still be waiting. */
-const GRACE_MS = 5_000
-
-/** A client's turn-taking: shared slots granted, and when it is expected to ask again. */
-interface ShareTurn {
-  granted: number
-  /** When it was told to come back (or when its slot comes): it waits until then + grace. */
-  expectedAt: number
-}
-
 interface Lane {
   readonly endpoint: Endpoint
   readonly windows: ReadonlyArray<RateLimitWindow>
@@ -79,10 +57,6 @@ interface Lane {
   /** Admissions, oldest first, future reservations included; expired ones until compaction. */
   readonly log: Array<number>
   blockedUntil: number
-  /** The windows shared admissions see: each limit less its reserve. */
-  readonly sharedWindows: ReadonlyArray<RateLimitWindow>
-  /** The clients taking turns at shared slots. */
-  readonly turns: Map<string, ShareTurn>
 }
 
 /**
@@ -109,16 +83,19 @@ interface Lane {
 export class QuotaMachine {
   private readonly lanes = new Map<Endpoint, Lane>()
   private readonly journal: QuotaJournal | undefined
+  private readonly sharing: SharedSlots | undefined
 
   constructor(
     policy: RateLimitPolicy,
     options: {
       readonly rows?: QuotaRows
       readonly journal?: QuotaJournal
-      readonly reserve?: QuotaReserve
+      /** Shared (broadcast) admissions; without it, `acquire` with a share refuses. */
+      readonly sharing?: SharedSlots
     } = {},
   ) {
     this.journal = options.journal
+    this.sharing = options.sharing
     for (const endpoint of Endpoints) {
       const windows = policy[endpoint]
       this.lanes.set(endpoint, {
@@ -128,11 +105,6 @@ export class QuotaMachine {
         compactAt: 2 * windows.reduce((max, w) => Math.max(max, w.limit), 1),
         log: [],
         blockedUntil: 0,
-        sharedWindows: windows.map((w, i) => ({
-          ...w,
-          limit: Math.max(0, w.limit - (options.reserve?.[endpoint]?.[i] ?? 0)),
-        })),
-        turns: new Map(),
       })
     }
     const { admissions = [], blocks = [] } = options.rows ?? {}
@@ -156,7 +128,7 @@ export class QuotaMachine {
     share?: ShareRequest,
   ): QuotaDecision {
     const lane = this.lane(endpoint, now)
-    if (share !== undefined) return this.acquireShared(lane, now, maxWaitMs, share)
+    if (share !== undefined) return this.acquireShared(lane, now, share)
     const at = earliestAdmission(lane.log, lane.windows, now, lane.blockedUntil)
     if (at - now > maxWaitMs || at === Number.POSITIVE_INFINITY) {
       return {
@@ -172,53 +144,27 @@ export class QuotaMachine {
     return { admitted: true, at, state: this.state(lane, now) }
   }
 
-  /**
-   * A shared slot: free now within the windows less their reserve (single sends keep
-   * theirs, and are never queued behind a broadcast), and only when no other waiting
-   * client has had fewer shared slots — so that the broadcasts of several clients take
-   * turns, however many each runs. A refusal says when to ask again.
-   */
-  private acquireShared(
-    lane: Lane,
-    now: number,
-    maxWaitMs: number,
-    share: ShareRequest,
-  ): QuotaDecision {
-    // Clients that stopped asking (done, paused) no longer take turns.
-    for (const [client, turn] of lane.turns)
-      if (now > turn.expectedAt + GRACE_MS) lane.turns.delete(client)
-    let mine = lane.turns.get(share.client)
-    if (mine === undefined) {
-      // A newcomer starts level with the others: it neither waits for them nor starves them.
-      let level = Number.POSITIVE_INFINITY
-      for (const turn of lane.turns.values()) level = Math.min(level, turn.granted)
-      mine = { granted: Number.isFinite(level) ? level : 0, expectedAt: now }
-      lane.turns.set(share.client, mine)
+  /** A shared slot, as {@link SharedSlots} decides: admitted now, or when to ask again. */
+  private acquireShared(lane: Lane, now: number, share: ShareRequest): QuotaDecision {
+    const turn = this.sharing?.decide(
+      lane.endpoint,
+      lane.log,
+      lane.blockedUntil,
+      now,
+      share.client,
+    ) ?? {
+      retryAt: Number.POSITIVE_INFINITY,
     }
-    const turn = mine
-    const at = earliestAdmission(lane.log, lane.sharedWindows, now, lane.blockedUntil)
-    const refuse = (retryAt: number): QuotaDecision => {
-      const when = Math.max(at, retryAt, now + 1)
-      turn.expectedAt = when
+    if ("retryAt" in turn)
       return {
         admitted: false,
-        reason: refusalReason(when, lane.blockedUntil, now),
-        retryAfterMs: when - now,
+        reason: refusalReason(turn.retryAt, lane.blockedUntil, now),
+        retryAfterMs: turn.retryAt - now,
         state: this.state(lane, now),
       }
-    }
-    // Shared slots are never reserved ahead: a reservation to come would keep a single
-    // send from taking a slot before it (the log only admits after its last entry).
-    if (at === Number.POSITIVE_INFINITY || at > now || maxWaitMs < 0) return refuse(at)
-    // Another waiting client that has had fewer shared slots goes first.
-    for (const [client, other] of lane.turns)
-      if (client !== share.client && other.granted < turn.granted)
-        return refuse(other.expectedAt + 1)
-    lane.log.push(at)
-    this.journal?.admitted(lane.endpoint, at)
-    turn.granted++
-    turn.expectedAt = at
-    return { admitted: true, at, state: this.state(lane, now) }
+    lane.log.push(turn.at)
+    this.journal?.admitted(lane.endpoint, turn.at)
+    return { admitted: true, at: turn.at, state: this.state(lane, now) }
   }
 
   /**

@@ -23,27 +23,9 @@ export interface RateLimitSnapshot {
   readonly blockedUntil: number
 }
 
-/**
- * Admits upstream calls so that Voice Partner's limits are never exceeded. A slot is
- * reserved atomically before the request goes out; retries reserve again. Implemented
- * in memory here ({@link RateLimiter.memory}) and by the gateway's Durable Object across
- * all its isolates, both over the same {@link QuotaMachine}: everything returns Effects
- * so both fit this interface.
- *
- * @example
- * ```ts
- * import * as Effect from "effect/Effect"
- * import { RateLimiter, waitForReservation } from "@voicepartner/core"
- *
- * const program = Effect.gen(function* () {
- *   const limiter = yield* RateLimiter
- *   const slot = yield* limiter.acquire("campaign/send", { maxWaitMs: 60_000 })
- *   yield* waitForReservation(slot)
- * }).pipe(Effect.provide(RateLimiter.memory()))
- * ```
- */
-export class RateLimiter extends Context.Service<
+const RateLimiterBase: Context.ServiceClass<
   RateLimiter,
+  "@voicepartner/core/RateLimiter",
   {
     /**
      * Reserves the earliest slot allowed by the policy. Fails with `RateLimitedError`
@@ -65,7 +47,28 @@ export class RateLimiter extends Context.Service<
     readonly block: (endpoint: Endpoint, untilMs: number) => Effect.Effect<void>
     readonly snapshot: (endpoint: Endpoint) => Effect.Effect<RateLimitSnapshot>
   }
->()("@voicepartner/core/RateLimiter") {
+> = Context.Service<RateLimiter, RateLimiter["Service"]>()("@voicepartner/core/RateLimiter")
+
+/**
+ * Admits upstream calls so that Voice Partner's limits are never exceeded. A slot is
+ * reserved atomically before the request goes out; retries reserve again. Implemented
+ * in memory here ({@link RateLimiter.memory}) and by the gateway's Durable Object across
+ * all its isolates, both over the same {@link QuotaMachine}: everything returns Effects
+ * so both fit this interface.
+ *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import { RateLimiter, waitForReservation } from "@voicepartner/core"
+ *
+ * const program = Effect.gen(function* () {
+ *   const limiter = yield* RateLimiter
+ *   const slot = yield* limiter.acquire("campaign/send", { maxWaitMs: 60_000 })
+ *   yield* waitForReservation(slot)
+ * }).pipe(Effect.provide(RateLimiter.memory()))
+ * ```
+ */
+export class RateLimiter extends RateLimiterBase {
   /**
    * An exact in-memory limiter (library and CLI): one per process and API key.
    *
@@ -107,7 +110,9 @@ export class RateLimiter extends Context.Service<
  * })
  * ```
  */
-export const makeMemoryRateLimiter = (policy: RateLimitPolicy) =>
+export const makeMemoryRateLimiter = (
+  policy: RateLimitPolicy,
+): Effect.Effect<RateLimiter["Service"]> =>
   Effect.sync(() => {
     const machine = new QuotaMachine(policy)
     return RateLimiter.of({

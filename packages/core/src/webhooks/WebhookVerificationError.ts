@@ -1,4 +1,36 @@
+import type * as Cause from "effect/Cause"
 import * as Schema from "effect/Schema"
+
+const WebhookVerificationErrorBase: Schema.Class<
+  WebhookVerificationError,
+  Schema.TaggedStruct<
+    "WebhookVerificationError",
+    {
+      readonly reason: Schema.Literals<
+        readonly [
+          "MissingHeaders",
+          "InvalidTimestamp",
+          "TimestampOutOfTolerance",
+          "InvalidSignature",
+          "InvalidSecret",
+          "InvalidPayload",
+        ]
+      >
+      readonly detail: Schema.String
+    }
+  >,
+  Cause.YieldableError
+> = Schema.TaggedError<WebhookVerificationError>()("WebhookVerificationError", {
+  reason: Schema.Literals([
+    "MissingHeaders",
+    "InvalidTimestamp",
+    "TimestampOutOfTolerance",
+    "InvalidSignature",
+    "InvalidSecret",
+    "InvalidPayload",
+  ]),
+  detail: Schema.String,
+})
 
 /**
  * A webhook that must not be trusted: its Standard Webhooks headers are missing, too old
@@ -20,20 +52,7 @@ import * as Schema from "effect/Schema"
  * }
  * ```
  */
-export class WebhookVerificationError extends Schema.TaggedError<WebhookVerificationError>()(
-  "WebhookVerificationError",
-  {
-    reason: Schema.Literals([
-      "MissingHeaders",
-      "InvalidTimestamp",
-      "TimestampOutOfTolerance",
-      "InvalidSignature",
-      "InvalidSecret",
-      "InvalidPayload",
-    ]),
-    detail: Schema.String,
-  },
-) {
+export class WebhookVerificationError extends WebhookVerificationErrorBase {
   override get message(): string {
     return `Webhook refused (${this.reason}): ${this.detail}`
   }

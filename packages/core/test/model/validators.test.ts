@@ -117,14 +117,12 @@ describe("validateTtsSend", () => {
     ).toEqual(["speechRate"])
   })
 
-  it("wants text xor tokenAudio", () => {
-    const both = err(
+  it("wants text or tokenAudio; with both, the audio wins (see providerSpellings.test.ts)", () => {
+    const both = ok(
       validateTtsSend({ phoneNumbers: "0612345678", text: "a", tokenAudio: "t" }, { now }),
     )
-    expect(both.issues[0]).toMatchObject({
-      field: "tokenAudio",
-      message: expect.stringContaining("not both"),
-    })
+    expect(both.request.text).toBeUndefined()
+    expect(both.warnings).toEqual([expect.objectContaining({ field: "text" })])
     const none = err(validateTtsSend({ phoneNumbers: "0612345678" }, { now }))
     expect(none.message).toContain("text")
     expect(none.message).toContain("required")

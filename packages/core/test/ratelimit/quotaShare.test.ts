@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest"
 import { QuotaMachine } from "../../src/ratelimit/QuotaMachine.js"
 import { defaultPolicy } from "../../src/ratelimit/RateLimitPolicy.js"
+import { SharedSlots } from "../../src/ratelimit/SharedSlots.js"
 
 // Broadcasts poll the quota: ask for a slot; when admitted at `at`, send then and ask
 // again; when refused, ask again after `retryAfterMs`. A simulated clock drives them.
@@ -38,7 +39,9 @@ const reserve = { "campaign/send": [1, 100] }
 
 describe("shared (broadcast) slots", () => {
   it("leave the reserve of every window to single sends", () => {
-    const machine = new QuotaMachine(defaultPolicy, { reserve })
+    const machine = new QuotaMachine(defaultPolicy, {
+      sharing: new SharedSlots(defaultPolicy, reserve),
+    })
     const { granted } = simulate(machine, [{ client: "x" }], { minutes: 10 })
     const slots = granted.get("x") ?? []
     // 4 of the 5 a minute, never more in any rolling minute.
@@ -51,7 +54,9 @@ describe("shared (broadcast) slots", () => {
   })
 
   it("go round-robin by client, whatever the number of broadcasts each runs", () => {
-    const machine = new QuotaMachine(defaultPolicy, { reserve })
+    const machine = new QuotaMachine(defaultPolicy, {
+      sharing: new SharedSlots(defaultPolicy, reserve),
+    })
     const { granted } = simulate(
       machine,
       [{ client: "x" }, { client: "x" }, { client: "x" }, { client: "y" }],
@@ -66,7 +71,9 @@ describe("shared (broadcast) slots", () => {
   })
 
   it("let single sends through at once while broadcasts run", () => {
-    const machine = new QuotaMachine(defaultPolicy, { reserve })
+    const machine = new QuotaMachine(defaultPolicy, {
+      sharing: new SharedSlots(defaultPolicy, reserve),
+    })
     const { singles } = simulate(machine, [{ client: "x" }, { client: "y" }], {
       minutes: 20,
       singlesEveryMs: 150_000,
@@ -76,9 +83,13 @@ describe("shared (broadcast) slots", () => {
   })
 
   it("a newcomer starts level: it neither starves the others nor waits for them to catch up", () => {
-    const machine = new QuotaMachine(defaultPolicy, { reserve })
+    const machine = new QuotaMachine(defaultPolicy, {
+      sharing: new SharedSlots(defaultPolicy, reserve),
+    })
     simulate(machine, [{ client: "x" }], { minutes: 5 })
-    const late = new QuotaMachine(defaultPolicy, { reserve })
+    const late = new QuotaMachine(defaultPolicy, {
+      sharing: new SharedSlots(defaultPolicy, reserve),
+    })
     const first = simulate(late, [{ client: "x" }], { minutes: 5 })
     expect(first.granted.get("x")?.length).toBeGreaterThan(0)
   })
@@ -86,7 +97,12 @@ describe("shared (broadcast) slots", () => {
   it("refuse when the reserve leaves nothing to share", () => {
     const machine = new QuotaMachine(
       { ...defaultPolicy, "campaign/send": [{ limit: 1, windowMs: 60_000 }] },
-      { reserve: { "campaign/send": [1] } },
+      {
+        sharing: new SharedSlots(
+          { ...defaultPolicy, "campaign/send": [{ limit: 1, windowMs: 60_000 }] },
+          { "campaign/send": [1] },
+        ),
+      },
     )
     const d = machine.acquire("campaign/send", 0, Number.POSITIVE_INFINITY, { client: "x" })
     expect(d.admitted).toBe(false)

@@ -1,6 +1,7 @@
 import { decodeTolerant, TtsCallback, VmsCallback } from "@voicepartner/core/model/responses"
 import { parsePhoneNumber } from "@voicepartner/core/phone/parsePhoneNumber"
 import * as Result from "effect/Result"
+import { PROVIDER_CALLBACK, providerCallback } from "../ledger/forwardRequest.js"
 import type { CallbackEvent } from "../ledger/ledgerTypes.js"
 import type { CallbackClaims } from "./callbackUrl.js"
 
@@ -12,7 +13,9 @@ const e164 = (raw: string): string => {
 /**
  * Turns a provider callback into the event stored and forwarded: a voice SMS status
  * (JSON POST, one per number) or a voicemail drop's end-of-campaign counts (GET query).
- * Fails with a readable reason when the payload is not one of these.
+ * Fails with a readable reason when the payload is not one of these. For a drop-in send
+ * that gave its own `notifyUrl` (`claims.providerFormat`), the data also keeps the callback
+ * as it came (`providerCallback`), to be forwarded there unchanged (`forwardRequest.ts`).
  *
  * @example
  * ```ts
@@ -25,8 +28,14 @@ export const callbackEvent = (
   method: "GET" | "POST",
   payload: unknown,
 ): Result.Result<CallbackEvent, string> => {
+  // A drop-in send's own notifyUrl gets the callback as the provider sent it: kept as it
+  // came. Never from the payload itself: a field of that name in it is dropped.
+  const asReceived =
+    claims.providerFormat === true && claims.forwardTo !== undefined
+      ? { [PROVIDER_CALLBACK]: providerCallback(method, payload) }
+      : {}
   if (method === "POST") {
-    return Result.map(decodeTolerant(TtsCallback, payload), (cb) => {
+    return Result.map(decodeTolerant(TtsCallback, payload), ({ [PROVIDER_CALLBACK]: _, ...cb }) => {
       const phoneNumber = e164(cb.phoneNumber)
       return {
         sendId: claims.sendId,
@@ -34,12 +43,18 @@ export const callbackEvent = (
         phoneNumber,
         status: cb.status,
         type: "tts.status",
-        data: { ...cb, sendId: claims.sendId, campaignId: String(cb.campaignId), phoneNumber },
+        data: {
+          ...cb,
+          sendId: claims.sendId,
+          campaignId: String(cb.campaignId),
+          phoneNumber,
+          ...asReceived,
+        },
         forwardTo: claims.forwardTo,
       }
     })
   }
-  return Result.map(decodeTolerant(VmsCallback, payload), (cb) => ({
+  return Result.map(decodeTolerant(VmsCallback, payload), ({ [PROVIDER_CALLBACK]: _, ...cb }) => ({
     sendId: claims.sendId,
     campaignId: cb.campaign_id,
     phoneNumber: "",
@@ -51,6 +66,7 @@ export const callbackEvent = (
       campaignId: cb.campaign_id,
       deliveredQuantity: cb.delivered_quantity,
       totalQuantity: cb.total_quantity,
+      ...asReceived,
     },
     forwardTo: claims.forwardTo,
   }))

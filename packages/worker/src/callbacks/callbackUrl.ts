@@ -8,7 +8,19 @@ export interface CallbackClaims {
   readonly expiresAt: number
   /** The send's own `notifyUrl`; absent: the client's configured webhook. */
   readonly forwardTo: string | undefined
+  /**
+   * Forward to `forwardTo` as Voice Partner sends its callbacks (a drop-in send), not in
+   * the gateway's envelope. Only with a `forwardTo`.
+   */
+  readonly providerFormat?: boolean | undefined
 }
+
+/**
+ * The prefix of a forwarding segment in the provider's format: `.` is outside base64url,
+ * so a segment minted before this existed (`-` or base64url) still reads as it did, and
+ * the format is covered by the HMAC like the URL.
+ */
+const PROVIDER_FORMAT = "vp."
 
 const encoder = new TextEncoder()
 
@@ -58,7 +70,9 @@ const signedText = (clientId: string, sendId: string, expiresAt: string, to: str
 
 /**
  * The path Voice Partner is given as `notifyUrl`:
- * `/callbacks/{client}/{send}/{expiry}/{forward}/{hmac}`. The provider does not sign
+ * `/callbacks/{client}/{send}/{expiry}/{forward}/{hmac}`, `{forward}` being `-` (the
+ * client's webhook) or the send's `notifyUrl` in base64url, prefixed with `vp.` when the
+ * events go there in the provider's format. The provider does not sign
  * its callbacks, so the URL itself is the credential: HMAC-SHA256 over every other
  * segment with `CALLBACK_SIGNING_KEY`.
  *
@@ -71,7 +85,10 @@ export const mintCallbackPath = async (
   claims: CallbackClaims,
   key: Redacted.Redacted<string>,
 ): Promise<string> => {
-  const to = claims.forwardTo === undefined ? "-" : base64url(encoder.encode(claims.forwardTo))
+  const to =
+    claims.forwardTo === undefined
+      ? "-"
+      : `${claims.providerFormat === true ? PROVIDER_FORMAT : ""}${base64url(encoder.encode(claims.forwardTo))}`
   const expiresAt = String(claims.expiresAt)
   const mac = await crypto.subtle.sign(
     "HMAC",
@@ -111,11 +128,16 @@ export const verifyCallbackPath = async (
     signedText(segments.clientId, segments.sendId, segments.expiresAt, segments.to),
   )
   if (!valid || Number(segments.expiresAt) * 1000 < now) return undefined
-  const forward = segments.to === "-" ? undefined : fromBase64url(segments.to)
+  const providerFormat = segments.to.startsWith(PROVIDER_FORMAT)
+  const forward =
+    segments.to === "-"
+      ? undefined
+      : fromBase64url(providerFormat ? segments.to.slice(PROVIDER_FORMAT.length) : segments.to)
   return {
     clientId: segments.clientId,
     sendId: segments.sendId,
     expiresAt: Number(segments.expiresAt),
     forwardTo: forward === undefined ? undefined : new TextDecoder().decode(forward),
+    ...(providerFormat && forward !== undefined && { providerFormat: true }),
   }
 }

@@ -1,10 +1,13 @@
 import { type Endpoint, Endpoints } from "@voicepartner/core/model/Endpoint"
 import * as Redacted from "effect/Redacted"
-import type { OutboundAllowList } from "../security/outboundAllowList.js"
+import { allowKey, type OutboundAllowList } from "../security/outboundAllowList.js"
 import { checkOutboundUrl } from "../security/outboundUrl.js"
 
-/** What a client may do: an upstream operation, or `campaigns` (read its own sends). */
-export type Operation = Endpoint | "campaigns"
+/**
+ * What a client may do: an upstream operation, `campaigns` (read its own sends), or
+ * `broadcasts` (create, read and control its own broadcasts).
+ */
+export type Operation = Endpoint | "campaigns" | "broadcasts"
 
 /** One application allowed through the gateway. */
 export interface ClientConfig {
@@ -20,9 +23,51 @@ export interface ClientConfig {
   readonly webhookUrl: string | undefined
   /** Standard Webhooks secret (`whsec_…`) that signs forwarded events. */
   readonly webhookSecret: Redacted.Redacted<string> | undefined
+  /**
+   * Browser origins whose pages may call the gateway with this client's token (CORS, see
+   * `src/http/cors.ts`): exact serialized origins (`https://app.example.com`, as a browser
+   * sends `Origin`), https, or plain http for a `host:port` of `OUTBOUND_HTTP_ALLOW`.
+   * Empty (the default): no browser may use the token.
+   */
+  readonly allowedOrigins: ReadonlySet<string>
 }
 
-const allOperations: ReadonlyArray<Operation> = [...Endpoints, "campaigns"]
+/** Most origins one client may list. */
+const MAX_ORIGINS = 50
+
+/**
+ * An entry of `allowedOrigins`: the exact origin a browser sends (scheme, host and port
+ * only, lower case, no default port, no trailing slash); https, or http on the allow-list
+ * (as for outbound URLs). The reason never quotes the value.
+ */
+const checkOrigin = (
+  value: unknown,
+  allow: OutboundAllowList,
+):
+  | { readonly ok: true; readonly origin: string }
+  | { readonly ok: false; readonly reason: string } => {
+  const exact = {
+    ok: false as const,
+    reason:
+      "must be an exact origin such as https://app.example.com (scheme, host and port only, as a browser sends it)",
+  }
+  if (typeof value !== "string") return exact
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    return exact
+  }
+  if (url.origin !== value) return exact
+  if (url.protocol === "https:") return { ok: true, origin: value }
+  if (url.protocol === "http:" && allow.has(allowKey(url))) return { ok: true, origin: value }
+  return {
+    ok: false,
+    reason: "must use https (plain http only for a host:port listed in OUTBOUND_HTTP_ALLOW)",
+  }
+}
+
+const allOperations: ReadonlyArray<Operation> = [...Endpoints, "campaigns", "broadcasts"]
 
 const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> =>
   typeof value === "object" && value !== null && !Array.isArray(value)
@@ -35,8 +80,9 @@ const hexBytes = (hex: string): Uint8Array => {
 
 /**
  * Parses the `CLIENTS` secret: a JSON array of
- * `{ id, name?, tokenSha256, operations?, webhookUrl?, webhookSecret? }`; each
- * `webhookUrl` must pass the outbound policy (`allow`: `OUTBOUND_HTTP_ALLOW`). Problems
+ * `{ id, name?, tokenSha256, operations?, webhookUrl?, webhookSecret?, allowedOrigins? }`;
+ * each `webhookUrl` must pass the outbound policy (`allow`: `OUTBOUND_HTTP_ALLOW`), each
+ * of `allowedOrigins` be an exact https origin (http only on the same allow-list). Problems
  * are reported by path and never quote a value (the list holds secrets).
  *
  * @example
@@ -60,7 +106,7 @@ export const parseClients = (
   for (const [index, entry] of raw.entries()) {
     const at = `CLIENTS[${index}]`
     if (!isRecord(entry)) return { problem: `${at} must be an object` }
-    const { id, name, tokenSha256, operations, webhookUrl, webhookSecret } = entry
+    const { id, name, tokenSha256, operations, webhookUrl, webhookSecret, allowedOrigins } = entry
     if (typeof id !== "string" || !/^[A-Za-z0-9_-]{1,64}$/.test(id))
       return { problem: `${at}.id must be 1-64 letters, digits, _ or -` }
     if (ids.has(id)) return { problem: `${at}.id repeats an earlier client's id` }
@@ -81,6 +127,15 @@ export const parseClients = (
       return { problem: `${at}.webhookSecret must be whsec_ followed by base64` }
     if (webhookUrl !== undefined && webhookSecret === undefined)
       return { problem: `${at}.webhookSecret is required with a webhookUrl` }
+    const origins = allowedOrigins ?? []
+    if (!Array.isArray(origins) || origins.length > MAX_ORIGINS)
+      return { problem: `${at}.allowedOrigins must be a list of at most ${MAX_ORIGINS} origins` }
+    const allowed = new Set<string>()
+    for (const [i, origin] of origins.entries()) {
+      const checked = checkOrigin(origin, allow)
+      if (!checked.ok) return { problem: `${at}.allowedOrigins[${i}] ${checked.reason}` }
+      allowed.add(checked.origin)
+    }
     clients.push({
       id,
       name: typeof name === "string" ? name : id,
@@ -88,6 +143,7 @@ export const parseClients = (
       operations: new Set(ops.includes("*") ? allOperations : (ops as Array<Operation>)),
       webhookUrl: webhook?.url,
       webhookSecret: webhookSecret === undefined ? undefined : Redacted.make(webhookSecret),
+      allowedOrigins: allowed,
     })
   }
   return { clients }

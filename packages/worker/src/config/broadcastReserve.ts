@@ -1,6 +1,6 @@
 import { type Endpoint, Endpoints } from "@voicepartner/core/model/Endpoint"
-import type { QuotaReserve } from "@voicepartner/core/ratelimit/QuotaMachine"
 import type { RateLimitPolicy } from "@voicepartner/core/ratelimit/RateLimitPolicy"
+import type { QuotaReserve } from "@voicepartner/core/ratelimit/SharedSlots"
 
 /** Share of each window broadcasts leave to single sends unless told otherwise. */
 const DEFAULT_SHARE = 0.05

@@ -24,7 +24,10 @@ export type GatewayErrorCode =
   | "CALLBACK_SEND_NOT_RECORDED"
   | "INTERNAL_ERROR"
 
-/** The body of every error answer: `{ success: false, error: { code, message, field? } }`. */
+/**
+ * The body of every error answer: `{ success: false, error: { code, message, field? } }`,
+ * and in drop-in mode the provider's `code` and `message` at the top level too.
+ */
 export const ApiErrorBodySchema = Schema.Struct({
   success: Schema.Literal(false),
   error: Schema.Struct({
@@ -43,8 +46,13 @@ export const ApiErrorBodySchema = Schema.Struct({
     /** With `issues`: how many there were in all (only the first 100 are listed). */
     issueCount: Schema.optional(Schema.Number),
   }),
-  /** The upstream's own code, at the top level too, as Voice Partner places it. */
+  /**
+   * The upstream's own code, at the top level too, as Voice Partner places it; in drop-in
+   * mode, the provider's code for every error (`http/dropInErrors.ts`).
+   */
   code: Schema.optional(Schema.Union([Schema.String, Schema.Number])),
+  /** Drop-in mode only: the provider's top-level `message` (the same text as `error.message`). */
+  message: Schema.optional(Schema.String),
 })
 export type ApiErrorBody = typeof ApiErrorBodySchema.Type
 

@@ -7,6 +7,7 @@ import type { Operation } from "../config/ClientConfig.js"
 import { GatewayMisconfigured, gatewayConfig } from "../config/GatewayConfig.js"
 import { type ApiError, apiError } from "./apiError.js"
 import { parseBoundedJson } from "./boundedJson.js"
+import { bearerToken, isDropInRequest, providerErrors } from "./dropInErrors.js"
 import type { GatewayEnv } from "./GatewayEnv.js"
 
 /** Largest accepted request body: 500 numbers and a long text fit many times over. */
@@ -58,10 +59,17 @@ export const limitBody: MiddlewareHandler<GatewayEnv> = bodyLimit({
     ),
 })
 
-/** Parses a POST's JSON object; takes `apiKey` out of it (drop-in mode) before anything else sees it. */
-export const jsonBody: MiddlewareHandler<GatewayEnv> = async (c, next) => {
+/**
+ * Parses a POST's JSON object; takes `apiKey` out of it (drop-in mode) before anything else
+ * sees it. An empty body is `{}` for a Bearer request; without a Bearer token the key must
+ * be in the body, so an empty one is malformed, as Voice Partner answers it (`90`).
+ */
+export const jsonBody: MiddlewareHandler<GatewayEnv> = providerErrors(async (c, next) => {
   const text = await c.req.text()
-  const read = text.trim() === "" ? { ok: true as const, value: {} } : parseBoundedJson(text)
+  const empty = text.trim() === ""
+  if (empty && isDropInRequest(c))
+    return sendError(c, apiError(400, "INVALID_JSON", "the request body is empty"))
+  const read = empty ? { ok: true as const, value: {} } : parseBoundedJson(text)
   if (!read.ok)
     return sendError(c, apiError(400, "INVALID_JSON", `the request body ${read.reason}`))
   const parsed = read.value
@@ -72,24 +80,25 @@ export const jsonBody: MiddlewareHandler<GatewayEnv> = async (c, next) => {
   c.set("body", body)
   c.set("bodyToken", typeof apiKey === "string" ? apiKey : undefined)
   await next()
-}
-
-const bearer = (header: string | undefined): string | undefined => {
-  const match = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header)
-  return match?.[1]
-}
+})
 
 /**
  * Finds the caller's client from `Authorization: Bearer <token>`, or, in drop-in mode,
  * from the `apiKey` path segment or body field where Voice Partner expects its key.
  * 401 when there is no valid token, 403 when the client may not use this operation.
+ *
+ * On the provider's routes (`endpoint` given) a request without a Bearer token is drop-in:
+ * `dropIn` is set once it authenticates, and its error answers, from here on, are the
+ * provider's ({@link providerErrors}).
  */
-export const authenticate =
-  (operation: Operation, endpoint: Endpoint | undefined): MiddlewareHandler<GatewayEnv> =>
-  async (c, next) => {
+export const authenticate = (
+  operation: Operation,
+  endpoint: Endpoint | undefined,
+): MiddlewareHandler<GatewayEnv> => {
+  const check: MiddlewareHandler<GatewayEnv> = async (c, next) => {
     c.set("endpoint", endpoint)
-    const token =
-      bearer(c.req.header("authorization")) ?? c.req.param("apiKey") ?? c.get("bodyToken")
+    const header = bearerToken(c.req.header("authorization"))
+    const token = header ?? c.req.param("apiKey") ?? c.get("bodyToken")
     const client =
       token === undefined ? undefined : await findClient(c.get("config").clients, token)
     if (client === undefined) {
@@ -106,6 +115,7 @@ export const authenticate =
       )
     }
     c.set("client", client)
+    c.set("dropIn", endpoint !== undefined && header === undefined)
     if (!client.operations.has(operation))
       return sendError(
         c,
@@ -113,3 +123,5 @@ export const authenticate =
       )
     await next()
   }
+  return endpoint === undefined ? check : providerErrors(check)
+}

@@ -1,6 +1,7 @@
 import { signWebhook } from "@voicepartner/core/webhooks/standardWebhooks"
 import * as Redacted from "effect/Redacted"
 import { sha256Hex } from "../auth/digest.js"
+import { forwardRequest } from "./forwardRequest.js"
 import { destinationOf } from "./ledgerSchema.js"
 import type { LedgerSettings } from "./ledgerSettings.js"
 import { nextAttemptAt } from "./retrySchedule.js"
@@ -78,7 +79,9 @@ const settledWithin = async (promises: ReadonlyArray<Promise<unknown>>, ms: numb
 
 /**
  * Forwarding stored events to the client's webhook (table `deliveries`), signed per the
- * Standard Webhooks spec, retried on the `WEBHOOK_RETRY_SCHEDULE` until a 2xx.
+ * Standard Webhooks spec, retried on the `WEBHOOK_RETRY_SCHEDULE` until a 2xx. An event of
+ * a drop-in send that gave its own `notifyUrl` goes there as Voice Partner sent it (a GET
+ * with its query, or its JSON POST), with the same headers (`forwardRequest.ts`).
  *
  * Forwarding is **at-least-once**: receivers dedupe by `webhook-id` (the event id, the same
  * on every attempt). Before a request leaves, its row takes a lease (`lease_until`, the
@@ -289,7 +292,10 @@ export class WebhookDeliveries {
     }
   }
 
-  /** POSTs an event, signed, without following redirects, within `timeoutMs`. */
+  /**
+   * Sends an event, signed, without following redirects, within `timeoutMs`: the envelope,
+   * or for a drop-in send's own `notifyUrl` the provider's request (see `forwardRequest.ts`).
+   */
   private async post(
     row: DueRow,
     secret: Redacted.Redacted<string> | undefined,
@@ -302,29 +308,30 @@ export class WebhookDeliveries {
       )
       .toArray()[0]
     if (event === undefined || secret === undefined) return "unconfigured"
-    // Checked again at each attempt: a row stored before the policy (or a tighter
-    // allow-list) must not be fetched because it was accepted then.
-    if (!(await this.host.mayFetch(row.url))) return "refused"
-    const payload = JSON.stringify({
+    const request = forwardRequest(row.url, {
       type: event.type,
-      timestamp: new Date(event.received_at).toISOString(),
-      data: JSON.parse(event.data) as unknown,
+      data: JSON.parse(event.data) as Record<string, unknown>,
+      receivedAt: event.received_at,
     })
+    // Checked again at each attempt, on the URL fetched (a GET's query included): a row
+    // stored before the policy (or a tighter allow-list) must not be fetched because it
+    // was accepted then.
+    if (request === undefined || !(await this.host.mayFetch(request.url))) return "refused"
     try {
       const headers = await signWebhook({
         secret: Redacted.value(secret),
         id: row.event_id,
         timestamp: this.now() / 1000,
-        payload,
+        payload: request.signed,
       })
-      const response = await fetch(row.url, {
-        method: "POST",
+      const response = await fetch(request.url, {
+        method: request.method,
         headers: {
           ...headers,
-          "content-type": "application/json",
+          ...(request.body !== undefined && { "content-type": "application/json" }),
           "user-agent": "voicepartner-gateway",
         },
-        body: payload,
+        ...(request.body !== undefined && { body: request.body }),
         // A redirect could lead anywhere, past the outbound policy: a 3xx is a failure.
         redirect: "manual",
         signal: AbortSignal.timeout(timeoutMs),

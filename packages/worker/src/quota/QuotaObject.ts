@@ -1,10 +1,7 @@
 import { DurableObject } from "cloudflare:workers"
 import type { Endpoint } from "@voicepartner/core/model/Endpoint"
-import {
-  type QuotaJournal,
-  QuotaMachine,
-  type ShareRequest,
-} from "@voicepartner/core/ratelimit/QuotaMachine"
+import { type QuotaJournal, QuotaMachine } from "@voicepartner/core/ratelimit/QuotaMachine"
+import { SharedSlots, type ShareRequest } from "@voicepartner/core/ratelimit/SharedSlots"
 import { broadcastReserve } from "../config/broadcastReserve.js"
 import { ratePolicy } from "../config/policyOverride.js"
 import type { Env } from "../env.js"
@@ -75,7 +72,7 @@ export class QuotaObject extends DurableObject<Env> {
         blocks: sql.exec<{ endpoint: string; until: number }>(`SELECT endpoint, until FROM blocks`),
       },
       journal: sqliteJournal(sql),
-      reserve: reserve.reserve,
+      sharing: new SharedSlots(configured.policy, reserve.reserve),
     })
   }
 

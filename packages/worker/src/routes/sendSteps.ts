@@ -163,6 +163,7 @@ const sendThroughQuota = async (
       sendId,
       expiresAt: Math.floor((sendsBy + CALLBACK_GRACE_MS) / 1000),
       forwardTo: request.notifyUrl,
+      providerFormat: c.get("dropIn"),
     },
     c.get("config").callbackKey,
   )
@@ -241,7 +242,11 @@ export const send: Handler<SendEnv> = async (c) => {
   const answer = outcomeAnswer(outcome)
   const nothingSent = certainlyNotSent(outcome)
   c.set("nothingSent", nothingSent)
-  if (!nothingSent) await record(c, sendId, outcome, answer.status)
+  // Kept: whatever may have gone out, and what the upstream itself refused (an audit of
+  // the client's sends); a refusal frees the Idempotency-Key like anything not sent.
+  const recorded =
+    !nothingSent || (outcome.kind === "error" && outcome.error._tag === "VoicePartnerApiError")
+  if (recorded) await record(c, sendId, outcome, answer.status)
   // What the gateway changed or noticed, beside the upstream's own fields (drop-in
   // clients can ignore it); only on an answer that sent.
   const body =
@@ -250,7 +255,7 @@ export const send: Handler<SendEnv> = async (c) => {
       : (answer.body as object)
   return c.json(body, answer.status, {
     ...answer.headers,
-    ...(!nothingSent && { "X-Gateway-Send-Id": sendId }),
+    ...(recorded && { "X-Gateway-Send-Id": sendId }),
     ...(wait > 0 && { "Preference-Applied": `wait=${wait}` }),
   })
 }

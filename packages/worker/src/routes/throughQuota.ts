@@ -1,6 +1,8 @@
+import type { RateLimitedError } from "@voicepartner/core/errors/RateLimitedError"
 import type { Endpoint } from "@voicepartner/core/model/Endpoint"
 import type { UpstreamCall } from "@voicepartner/core/transport"
 import type { Context, MiddlewareHandler } from "hono"
+import type { ApiError } from "../http/apiError.js"
 import type { GatewayEnv } from "../http/GatewayEnv.js"
 import { waitUntilOf } from "../http/waitUntil.js"
 import { quotaRefusal } from "../quota/durableRateLimiter.js"
@@ -40,7 +42,14 @@ export const quotaFields: MiddlewareHandler<QuotaEnv> = async (c, next) => {
     c.get("quota") ??
     isolateRefusals.refusal(c.get("config").accountId, endpoint, Date.now(), 0)?.state
   if (state === undefined) return
-  for (const [name, value] of Object.entries(rateLimitFields(state))) c.header(name, value)
+  const fields = Object.entries(rateLimitFields(state))
+  // In place: `c.header` on a finished answer copies the whole Response for each field.
+  // Only an answer whose headers cannot change (one from `fetch`) goes through Hono.
+  try {
+    for (const [name, value] of fields) c.res.headers.set(name, value)
+  } catch {
+    for (const [name, value] of fields) c.header(name, value)
+  }
 }
 
 /**
@@ -63,9 +72,31 @@ export const localRefusal = <E extends QuotaEnv>(
   const known = isolateRefusals.refusal(c.get("config").accountId, endpoint, Date.now(), maxWaitMs)
   if (known === undefined) return undefined
   c.set("quota", known.state)
-  const answer = callErrorAnswer(quotaRefusal(endpoint, known.reason, known.retryAfterMs))
+  const answer = refusalAnswer(endpoint, known.reason, known.retryAfterMs)
   return c.json(answer.body, answer.status, answer.headers)
 }
+
+/**
+ * The answer to a refusal: a function of the endpoint, the reason and the whole seconds
+ * to wait (its message and `Retry-After`), so a flood reuses one per second instead of
+ * building an error (and its stack) per request.
+ */
+const refusalAnswer = (
+  endpoint: Endpoint,
+  reason: RateLimitedError["reason"],
+  retryAfterMs: number,
+): ApiError => {
+  const key = `${endpoint} ${reason} ${Math.ceil(retryAfterMs / 1000)}`
+  let answer = refusalAnswers.get(key)
+  if (answer === undefined) {
+    answer = callErrorAnswer(quotaRefusal(endpoint, reason, retryAfterMs))
+    if (refusalAnswers.size >= MAX_REFUSAL_ANSWERS) refusalAnswers.clear()
+    refusalAnswers.set(key, answer)
+  }
+  return answer
+}
+const MAX_REFUSAL_ANSWERS = 64
+const refusalAnswers = new Map<string, ApiError>()
 
 /**
  * The upstream call, through the account's quota object (a slot, waiting up to `maxWaitMs`

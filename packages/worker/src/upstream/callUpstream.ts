@@ -1,6 +1,6 @@
 import type { RateLimiterUnavailable } from "@voicepartner/core/errors/RateLimiterUnavailable"
-import type { ShareRequest } from "@voicepartner/core/ratelimit/QuotaMachine"
 import { RateLimiter, type Reservation } from "@voicepartner/core/ratelimit/RateLimiter"
+import type { ShareRequest } from "@voicepartner/core/ratelimit/SharedSlots"
 import type { RetryPolicy } from "@voicepartner/core/retry/RetryPolicy"
 import type { UpstreamAnswer, UpstreamCall } from "@voicepartner/core/transport"
 import { type CallError, execute } from "@voicepartner/core/transport"

@@ -1,3 +1,4 @@
+import { nothingWasSent } from "@voicepartner/core/errors/failureOutcome"
 import type { CallError } from "@voicepartner/core/transport"
 import type { ContentfulStatusCode } from "hono/utils/http-status"
 import { withoutCallbackUrls } from "../callbacks/redactCallbackUrls.js"
@@ -75,14 +76,8 @@ export const callErrorAnswer = (error: CallError): ApiError => {
  */
 export const certainlyNotSent = (outcome: UpstreamOutcome): boolean => {
   if (outcome.kind === "unavailable" || outcome.kind === "abandoned") return true
-  if (outcome.kind === "answer") return false
-  const { error } = outcome
-  return (
-    error._tag === "RateLimitedError" ||
-    error._tag === "RateLimiterUnavailable" ||
-    (error._tag === "TransportError" && error.reason === "ConnectFailed") ||
-    (error._tag === "VoicePartnerApiError" && (error.status === 429 || error.status === 503))
-  )
+  // Core's one rule, from the failure's reason: the same as the retry policy's.
+  return outcome.kind === "error" && nothingWasSent(outcome.error)
 }
 
 /** The answer to give for an upstream outcome: the upstream's own, or a mapped error. */
