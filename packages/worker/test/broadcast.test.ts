@@ -18,6 +18,18 @@ const h = useHarness()
 
 const stub = (id: string) => env.BROADCASTS.get(env.BROADCASTS.idFromName(id))
 
+/** Runs the client's ledger alarm until no webhook delivery is due now. */
+const flushLedger = async (client: string) => {
+  const ledger = env.LEDGER.get(env.LEDGER.idFromName(client))
+  for (let i = 0; i < 20 && (await runDurableObjectAlarm(ledger)); i++);
+}
+
+/** The broadcast events the client's webhook received, of one type. */
+const events = (type: string) =>
+  h.hooks
+    .map((hook) => JSON.parse(hook.body) as { type: string; data: Record<string, unknown> })
+    .filter((e) => e.type === type)
+
 const voicemail = (recipients: ReadonlyArray<string>, extra: Record<string, unknown> = {}) => ({
   type: "voicemail",
   message: { tokenAudio: "dev-audio", emailForNotification: "ops@example.com" },
@@ -187,6 +199,14 @@ describe("broadcasts", () => {
     // Paused: no alarm sends anything.
     await runDurableObjectAlarm(stub(created.json.id))
     expect(drops()).toHaveLength(4)
+    // The client's webhook is told, once, with the reason.
+    await flushLedger("alpha")
+    const pausedEvents = events("broadcast.paused")
+    expect(pausedEvents).toHaveLength(1)
+    expect(pausedEvents[0]?.data).toMatchObject({
+      broadcastId: created.json.id,
+      reason: { code: "NOT_CREDIT" },
+    })
 
     h.upstream.setCredit(1_000)
     const resumed = await post(`/v1/broadcasts/${created.json.id}/resume`)
@@ -201,6 +221,9 @@ describe("broadcasts", () => {
       .flatMap(numbersOf)
     expect(accepted).toHaveLength(1800)
     expect(new Set(accepted).size).toBe(1800)
+    await flushLedger("alpha")
+    expect(events("broadcast.completed")).toHaveLength(1)
+    expect(events("broadcast.paused")).toHaveLength(1)
   })
 
   it("never resends a chunk found in flight after a restart: it is unknown", async () => {
@@ -364,8 +387,12 @@ describe("broadcasts", () => {
       "delivered",
       "undelivered",
     ])
-    const ledger = env.LEDGER.get(env.LEDGER.idFromName("alpha"))
-    for (let i = 0; i < 20 && (await runDurableObjectAlarm(ledger)); i++);
-    expect(h.hooks.map((hook) => hook.url)).toEqual(Array(3).fill("http://hooks.test/broadcast"))
+    await flushLedger("alpha")
+    // The three statuses and the broadcast's own events all go to its notifyUrl.
+    expect(new Set(h.hooks.map((hook) => hook.url))).toEqual(
+      new Set(["http://hooks.test/broadcast"]),
+    )
+    expect(events("tts.status")).toHaveLength(3)
+    expect(events("broadcast.completed")).toHaveLength(1)
   })
 })

@@ -27,6 +27,9 @@ const LOADING_TIMEOUT_MS = 3_600_000
 /** When a step threw: the alarm tries again this much later. */
 const STEP_FAILURE_RETRY_MS = 30_000
 
+/** How often a running broadcast tells its progress. */
+const PROGRESS_EVERY_MS = 60_000
+
 /**
  * One broadcast — a campaign of any size, sent chunk by chunk under the account's quota —
  * in SQLite, driven by its alarm. One object per broadcast (`idFromName(broadcastId)`);
@@ -331,6 +334,7 @@ export class BroadcastObject extends DurableObject<Env> {
   private async reschedule(store: BroadcastStore, next: number | undefined): Promise<void> {
     const b = store.read()
     if (b === undefined) return
+    await this.announce(b, store)
     switch (b.status) {
       case "running":
         // A step that said nothing (it should not happen while running): look again later.
@@ -351,6 +355,45 @@ export class BroadcastObject extends DurableObject<Env> {
       case "loading":
         return
     }
+  }
+
+  /**
+   * Tells the client's webhook (or the broadcast's `notifyUrl`) where the broadcast is:
+   * `broadcast.paused` with its reason, `broadcast.completed`, and `broadcast.progress` at
+   * most once a minute while it runs. The ledger stores each (broadcast, key) once, so
+   * saying it again after a restart sends nothing twice; a ledger that cannot be reached
+   * now is told at the next step.
+   */
+  private async announce(b: BroadcastRow, store: BroadcastStore): Promise<void> {
+    const now = Date.now()
+    const event =
+      b.status === "paused" && b.pauseReason !== undefined
+        ? { type: "broadcast.paused" as const, key: `paused:${b.pauseReason.at}` }
+        : b.status === "completed"
+          ? { type: "broadcast.completed" as const, key: "completed" }
+          : b.status === "running"
+            ? {
+                type: "broadcast.progress" as const,
+                key: `progress:${Math.floor(now / PROGRESS_EVERY_MS)}`,
+              }
+            : undefined
+    if (event === undefined) return
+    const ledger = this.env.LEDGER.get(this.env.LEDGER.idFromName(b.clientId))
+    await ledger
+      .enqueueEvent(b.clientId, {
+        subject: b.id,
+        ...event,
+        data: {
+          broadcastId: b.id,
+          name: b.name ?? null,
+          status: b.status,
+          chunks: store.chunkCounts(),
+          cost: store.cost(),
+          ...(b.status === "paused" && { reason: b.pauseReason }),
+        },
+        forwardTo: b.notifyUrl,
+      })
+      .catch(() => undefined)
   }
 
   /** Pulls the chunks' delivery from the client's ledger (see `deliverySync.ts`). */

@@ -12,6 +12,7 @@ import { type LedgerSettings, ledgerSettings } from "./ledgerSettings.js"
 import type {
   CallbackEvent,
   CampaignView,
+  GatewayEvent,
   IdempotencyDecision,
   RecordEventOutcome,
   SendRecord,
@@ -153,6 +154,25 @@ export class ClientLedger extends DurableObject<Env> {
     if (this.deliveries.enqueue(recorded.eventId, target, now) !== "unconfigured")
       await this.scheduleAlarm()
     return { kind: "stored" }
+  }
+
+  /**
+   * Queues one of the gateway's own events (`broadcast.paused`, `.completed`,
+   * `.progress`) for the client's webhook or the broadcast's `notifyUrl`: stored once per
+   * (subject, key), signed and retried like the provider's callbacks.
+   */
+  async enqueueEvent(clientId: string, event: GatewayEvent): Promise<void> {
+    rememberClient(this.sql, clientId)
+    const client = await this.client(clientId)
+    const target = await forwardingTarget(
+      event.forwardTo ?? client?.webhookUrl,
+      client?.webhookSecret,
+    )
+    const now = Date.now()
+    const recorded = this.events.recordOwn(event, now)
+    if (recorded.kind !== "stored") return
+    if (this.deliveries.enqueue(recorded.eventId, target, now) !== "unconfigured")
+      await this.scheduleAlarm()
   }
 
   /** A send and its events, by the provider's campaign id or the gateway's send id. */

@@ -1,5 +1,5 @@
 import { withoutCallbackUrls } from "../callbacks/redactCallbackUrls.js"
-import type { CallbackEvent, RecordEventOutcome } from "./ledgerTypes.js"
+import type { CallbackEvent, GatewayEvent, RecordEventOutcome } from "./ledgerTypes.js"
 import type { Sends } from "./sends.js"
 
 /** What {@link Events.record} did: as {@link RecordEventOutcome}, with the new event's id. */
@@ -68,5 +68,25 @@ export class Events {
     if (cursor.rowsWritten === 0) return { kind: "duplicate" }
     this.sends.bindEvent(event.sendId, event.campaignId, now)
     return { kind: "stored", eventId: id }
+  }
+
+  /**
+   * Stores one of the gateway's own events (a broadcast paused, completed, progressing),
+   * once per (subject, key): no send to bind it to, and forwarded like the provider's.
+   */
+  recordOwn(event: GatewayEvent, now: number): EventRecorded {
+    const id = `evt_${crypto.randomUUID().replace(/-/g, "")}`
+    const cursor = this.sql.exec(
+      `INSERT OR IGNORE INTO events (id, send_id, campaign_id, phone_number, status, type, received_at, data)
+       VALUES (?, ?, ?, '', ?, ?, ?, ?)`,
+      id,
+      event.subject,
+      event.subject,
+      event.key,
+      event.type,
+      now,
+      withoutCallbackUrls(JSON.stringify(event.data)),
+    )
+    return cursor.rowsWritten === 0 ? { kind: "duplicate" } : { kind: "stored", eventId: id }
   }
 }

@@ -86,8 +86,26 @@ export type CampaignView = typeof CampaignView.Type
 
 /** The body of a forwarded event (Standard Webhooks' recommended envelope). */
 export const WebhookEvent = Schema.Struct({
-  type: Schema.Literals(["tts.status", "voicemail.status"]),
+  type: Schema.Literals([
+    "tts.status",
+    "voicemail.status",
+    "broadcast.paused",
+    "broadcast.completed",
+    "broadcast.progress",
+  ]),
   timestamp: Schema.String,
   data: Schema.Record(Schema.String, Schema.Unknown),
 })
 export type WebhookEvent = typeof WebhookEvent.Type
+
+/** An event of the gateway's own (a broadcast's), forwarded like the provider's. */
+export interface GatewayEvent {
+  /** Who it is about: the broadcast's id. */
+  readonly subject: string
+  readonly type: "broadcast.paused" | "broadcast.completed" | "broadcast.progress"
+  /** Makes the event unique for its subject: a second one with the same key is a duplicate. */
+  readonly key: string
+  readonly data: Readonly<Record<string, unknown>>
+  /** The broadcast's own `notifyUrl`; absent: the client's configured webhook. */
+  readonly forwardTo: string | undefined
+}
