@@ -606,7 +606,12 @@ export interface components {
     }
     WebhookEvent: {
       /** @enum {unknown} */
-      type: "tts.status" | "voicemail.status"
+      type:
+        | "tts.status"
+        | "voicemail.status"
+        | "broadcast.paused"
+        | "broadcast.completed"
+        | "broadcast.progress"
       timestamp: string
       data: {
         [key: string]: unknown
