@@ -126,6 +126,16 @@ for (const file of files) {
   }
 }
 
+/** The `.d.ts` files the package's tsconfig includes by name. */
+const declarationFiles = () => {
+  try {
+    const { include = [] } = JSON.parse(readFileSync("tsconfig.json", "utf8"))
+    return include.filter((entry) => entry.endsWith(".d.ts"))
+  } catch {
+    return []
+  }
+}
+
 const config = "tsconfig.examples.json"
 writeFileSync(
   config,
@@ -137,7 +147,8 @@ writeFileSync(
       noUnusedParameters: false,
       verbatimModuleSyntax: false,
     },
-    include: examples.map((e) => e.path),
+    // The package's own declaration files (e.g. wrangler's generated `Env`) stay in.
+    include: [...examples.map((e) => e.path), ...declarationFiles()],
   }),
 )
 let failed = 0

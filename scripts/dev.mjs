@@ -105,8 +105,13 @@ function stop(code) {
   if (stopping) return
   stopping = true
   receiver.close()
+  // Wait for the gateway and the emulator to let go of their ports (at most 10 s).
+  const exits = children
+    .filter((child) => child.exitCode === null)
+    .map((child) => new Promise((resolve) => child.once("exit", resolve)))
   for (const child of children) child.kill("SIGTERM")
-  setTimeout(() => process.exit(code), 500).unref()
+  setTimeout(() => process.exit(code), 10_000).unref()
+  Promise.all(exits).then(() => process.exit(code))
 }
 process.once("SIGINT", () => stop(0))
 process.once("SIGTERM", () => stop(0))

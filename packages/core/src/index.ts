@@ -6,7 +6,8 @@
  * @example
  * ```ts
  * import { createClient } from "@voicepartner/core"
- * const voice = createClient({ apiKey: "dev-key", baseUrl: "http://127.0.0.1:8788/v1" })
+ * declare const apiKey: string // yours, or the local emulator's
+ * const voice = createClient({ apiKey, baseUrl: "http://127.0.0.1:8788/v1" })
  * await voice.sendTts({ phoneNumbers: "0612345678", text: "Bonjour" })
  * ```
  */

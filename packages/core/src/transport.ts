@@ -12,10 +12,12 @@
  * import { defaultRetryPolicy } from "@voicepartner/core/retry/RetryPolicy"
  * import { execute } from "@voicepartner/core/transport"
  *
+ * declare const apiKey: string
+ *
  * const credits = Effect.gen(function* () {
  *   const limiter = yield* RateLimiter
  *   return yield* execute(
- *     { apiKey: Redacted.make("dev-key"), baseUrl: "http://127.0.0.1:8788/v1", fetch, retry: defaultRetryPolicy, timeoutMs: 10_000, maxWaitMs: 0, limiter },
+ *     { apiKey: Redacted.make(apiKey), baseUrl: "http://127.0.0.1:8788/v1", fetch, retry: defaultRetryPolicy, timeoutMs: 10_000, maxWaitMs: 0, limiter },
  *     { endpoint: "me" },
  *   )
  * }).pipe(Effect.provide(RateLimiter.memory()))

@@ -56,7 +56,20 @@ afterAll(async () => {
     await exited
     clearTimeout(timer)
   }
+  await gatewayGone()
 })
+
+/** Waits (bounded) until wrangler dev has let go of its port: the next test may start its own. */
+const gatewayGone = async () => {
+  for (let i = 0; i < 60; i++) {
+    const up = await fetch(`${GATEWAY}/health`).then(
+      () => true,
+      () => false,
+    )
+    if (!up) return
+    await new Promise((r) => setTimeout(r, 250))
+  }
+}
 
 const tts = (token: string, phoneNumbers: string) =>
   fetch(`${GATEWAY}/v1/tts/send`, {
@@ -94,6 +107,7 @@ describe("pnpm dev", () => {
     const exited = new Promise((resolve) => dev.once("exit", resolve))
     dev.kill("SIGINT")
     await exited
+    await gatewayGone()
     const leaks: Array<string> = []
     const walk = (dir: string) => {
       if (!existsSync(dir)) return

@@ -120,6 +120,7 @@ const VoicePartnerClientBase: Context.ServiceClass<
  * import * as Effect from "effect/Effect"
  * import * as Redacted from "effect/Redacted"
  * import { RateLimiter, VoicePartnerClient } from "@voicepartner/core"
+ * declare const apiKey: string
  *
  * const program = Effect.gen(function* () {
  *   const voice = yield* VoicePartnerClient
@@ -127,7 +128,7 @@ const VoicePartnerClientBase: Context.ServiceClass<
  *   yield* Effect.log(`campaign ${sent.campaignId} cost ${sent.cost} ${sent.currency}`)
  * })
  * program.pipe(
- *   Effect.provide(VoicePartnerClient.layer({ apiKey: Redacted.make("dev-key"), baseUrl: "http://127.0.0.1:8788/v1" })),
+ *   Effect.provide(VoicePartnerClient.layer({ apiKey: Redacted.make(apiKey), baseUrl: "http://127.0.0.1:8788/v1" })),
  *   Effect.provide(RateLimiter.memory()),
  *   Effect.runPromise,
  * )
@@ -141,9 +142,10 @@ export class VoicePartnerClient extends VoicePartnerClientBase {
    * ```ts
    * import * as Redacted from "effect/Redacted"
    * import { VoicePartnerClient } from "@voicepartner/core"
+   * declare const apiKey: string
    *
    * const layer = VoicePartnerClient.layer({
-   *   apiKey: Redacted.make("dev-key"),
+   *   apiKey: Redacted.make(apiKey),
    *   baseUrl: "http://127.0.0.1:8788/v1",
    * })
    * ```

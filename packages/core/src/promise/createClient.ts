@@ -102,7 +102,8 @@ export interface VoicePartnerPromiseClient {
  * ```ts
  * import { createClient, ValidationError } from "@voicepartner/core"
  *
- * const voice = createClient({ apiKey: "dev-key", baseUrl: "http://127.0.0.1:8788/v1" })
+ * declare const apiKey: string // yours, or the local emulator's (see its README)
+ * const voice = createClient({ apiKey, baseUrl: "http://127.0.0.1:8788/v1" })
  * try {
  *   const sent = await voice.sendTts({ phoneNumbers: "06 12 34 56 78", text: "Bonjour" })
  *   console.log(sent.campaignId)

@@ -17,7 +17,11 @@ const knownDigests = new WeakMap<ReadonlyArray<ClientConfig>, Map<string, Uint8A
  *
  * @example
  * ```ts
- * const client = await findClient(config.clients, "dev-token")
+ * import type { GatewayConfig } from "../config/GatewayConfig.js"
+ *
+ * declare const config: GatewayConfig
+ * declare const token: string // as the caller presented it
+ * const client = await findClient(config.clients, token) // its ClientConfig, or undefined
  * ```
  */
 export const findClient = async (
