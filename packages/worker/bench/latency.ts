@@ -1,14 +1,17 @@
-// Gateway benchmarks (numbers in BENCHMARKS.md). Run: pnpm --filter @voicepartner/worker bench
+// Gateway benchmarks (numbers and method in BENCHMARKS.md). Run: pnpm --filter @voicepartner/worker bench
 // 1. Latency and CPU the gateway adds over calling the emulator directly: voice SMS sends
 //    over loopback at 50 concurrent connections, paced (open loop) and saturated (closed
-//    loop), with baselines in the same runtime and the same run: a bare proxy, and the
-//    floor of any exact gateway (one Durable Object SQLite write, then the fetch). Every
-//    Worker is served by the workerd binary: Miniflare's and `wrangler dev`'s development
-//    layers cost more than the gateway (see BENCHMARKS.md).
+//    loop), with baselines in the same runtime and the same run: a bare proxy, the floor
+//    of any exact gateway (one Durable Object SQLite write, then the fetch) and that floor
+//    with a second write in another object (the client's ledger). Every Worker is served
+//    by the workerd binary: Miniflare's and `wrangler dev`'s development layers cost more
+//    than the gateway (see BENCHMARKS.md).
 // 2. A flood of voicemail drops at 200 connections against an exhausted quota, against a
 //    Worker that answers a fixed 429.
 // Every run stops by itself (a fixed number of paced sends, a fixed duration); each lasts
-// at least 10 s by default. Ends with the two target ratios and the bundle size.
+// at least 10 s by default. Throughput is answers over wall time in ms, CPU per send the
+// workerd process's CPU over the run (/proc) per answer. Ends with the two target ratios
+// (per round, same run; their median) and the bundle size.
 import { readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { gzipSync } from "node:zlib"
@@ -47,6 +50,11 @@ const COMPARE_VARS =
  * machine); 1: one run per path and round.
  */
 const SLICES = Number(process.env.SLICES ?? 1)
+/**
+ * `1`: the paths' runs (or slices) at the same time instead of in turns, so that both
+ * sides of an A/B share every spell of the machine's load (and each other's).
+ */
+const TOGETHER = process.env.TOGETHER === "1"
 /** `off`: only the gateway and COMPARE_BUNDLE (an A/B), without the baselines. */
 const BASELINES = process.env.BASELINES !== "off"
 const FLOOD_CONNECTIONS = 200
@@ -213,7 +221,14 @@ try {
     const samples = new Map<string, Array<Sample>>(targets.map((t) => [t.name, []]))
     let left = SLICES * targets.length
     for (let i = 0; i < SLICES; i++)
-      for (const t of rotated(targets, round + i)) samples.get(t.name)?.push(await slice(t, left--))
+      if (TOGETHER) {
+        const results = await Promise.all(targets.map((t) => slice(t, SLICES - i)))
+        targets.forEach((t, k) => {
+          samples.get(t.name)?.push(results[k] as Sample)
+        })
+      } else
+        for (const t of rotated(targets, round + i))
+          samples.get(t.name)?.push(await slice(t, left--))
     return targets.map((t) => {
       const xs = samples.get(t.name) ?? []
       const sum = (k: "answered" | "elapsedMs" | "cpuMs") => xs.reduce((n, x) => n + x[k], 0)
@@ -235,7 +250,7 @@ try {
     rps: Math.round((r.answered * 1000) / r.elapsedMs),
     cpu: round2(r.cpuMs / r.answered),
   })
-  const sliced = SLICES > 1 ? ` in ${SLICES} slices taking turns` : ""
+  const sliced = `${SLICES > 1 ? ` in ${SLICES} slices` : ""}${TOGETHER ? ", all paths at the same time" : SLICES > 1 ? " taking turns" : ""}`
 
   // First, on a fresh system: every path at a fixed offered load below its capacity.
   const paced: Array<Row> = []

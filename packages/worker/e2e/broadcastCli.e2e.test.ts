@@ -337,7 +337,7 @@ describe("voicepartner broadcast (built CLI, wrangler dev, emulator)", () => {
     expect(watched.stdout).toContain(`chunks: ${requests}/${requests} done — ${requests} sent`)
   }, 120_000)
 
-  it("usage errors exit 2 before anything is asked of the gateway", async () => {
+  it("usage errors and refused fields exit 2, naming the flag", async () => {
     const both = await run([
       "broadcast",
       "create",

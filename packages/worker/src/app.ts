@@ -17,6 +17,9 @@ import { quotaFields } from "./routes/throughQuota.js"
  *
  * @example
  * ```ts
+ * import type { Env } from "./env.js"
+ *
+ * declare const env: Env
  * const response = await app.request("/health", {}, env) // 200 { status: "ok" }
  * ```
  */

@@ -51,13 +51,18 @@ const mobile = (i: number) => `+336${String(i).padStart(8, "0")}`
 
 /**
  * As if `ms` had passed for the quota and the broadcasts: the account's admissions, the
- * emulator's log and the retry times of the broadcasts' pending chunks aged.
+ * emulator's log, and the retry times of the broadcasts' pending chunks and the departures
+ * they pace themselves by aged.
  */
 const passTime = async (ms: number, ...broadcasts: ReadonlyArray<string>) => {
   for (const id of broadcasts)
     await runInDurableObject(stub(id), (_instance, state: DurableObjectState) => {
       state.storage.sql.exec(
         "UPDATE chunks SET next_at = next_at - ? WHERE next_at IS NOT NULL",
+        ms,
+      )
+      state.storage.sql.exec(
+        "UPDATE chunks SET started_at = started_at - ? WHERE started_at IS NOT NULL",
         ms,
       )
     })

@@ -35,14 +35,15 @@ const fromCodeUnits = (units: Uint16Array): string => {
 }
 
 /**
- * Windows-1252 bytes as text (every byte is a character).
+ * Windows-1252 bytes as text with the table above: for a runtime whose `TextDecoder` does
+ * not know the encoding (Node, browsers, Deno and workerd do).
  *
  * @example
  * ```ts
- * decodeWindows1252(new Uint8Array([0x54, 0xe9, 0x6c, 0x20, 0x80])) // "Tél €"
+ * windows1252ByTable(new Uint8Array([0x54, 0xe9, 0x6c, 0x20, 0x80])) // "Tél €"
  * ```
  */
-export const decodeWindows1252 = (bytes: Uint8Array): string => {
+export const windows1252ByTable = (bytes: Uint8Array): string => {
   const units = new Uint16Array(bytes.length)
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i] as number
@@ -51,10 +52,46 @@ export const decodeWindows1252 = (bytes: Uint8Array): string => {
   return fromCodeUnits(units)
 }
 
-/** Whether every byte is ASCII. */
-const isAscii = (bytes: Uint8Array): boolean => {
-  for (let i = 0; i < bytes.length; i++) if ((bytes[i] as number) >= 0x80) return false
-  return true
+/** The runtime's Windows-1252 decoder, if it has a correct one (`null`: the table). */
+let nativeWindows1252: TextDecoder | null | undefined
+
+/**
+ * Windows-1252 bytes as text (every byte is a character): the runtime's decoder when it
+ * has one that reads the encoding as the WHATWG standard does, else the table.
+ *
+ * @example
+ * ```ts
+ * decodeWindows1252(new Uint8Array([0x54, 0xe9, 0x6c, 0x20, 0x80])) // "Tél €"
+ * ```
+ */
+export const decodeWindows1252 = (bytes: Uint8Array): string => {
+  if (nativeWindows1252 === undefined)
+    try {
+      const decoder = new TextDecoder("windows-1252")
+      nativeWindows1252 =
+        decoder.decode(new Uint8Array([0x80, 0x81, 0x9f, 0xe9])) === "\u20ac\u0081\u0178\u00e9"
+          ? decoder
+          : null
+    } catch {
+      nativeWindows1252 = null
+    }
+  return nativeWindows1252 === null ? windows1252ByTable(bytes) : nativeWindows1252.decode(bytes)
+}
+
+/** The strict UTF-8 decoder (created on first use): it refuses what is not UTF-8. */
+let strictUtf8: TextDecoder | undefined
+
+/**
+ * `bytes` as UTF-8 text, or `undefined` when they are not well-formed UTF-8 (the
+ * runtime's own validation: one pass, native). A BOM is kept as text.
+ */
+const utf8OrUndefined = (bytes: Uint8Array): string | undefined => {
+  strictUtf8 ??= new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
+  try {
+    return strictUtf8.decode(bytes)
+  } catch {
+    return undefined
+  }
 }
 
 /**
@@ -185,10 +222,12 @@ export async function* decodeText(
   const utf8Decoder = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true })
   let sawUtf8 = false
   let sawCp1252 = false
-  const utf8 = (bytes: Uint8Array): string => {
-    if (!sawUtf8 && !isAscii(bytes)) sawUtf8 = true
-    return utf8Decoder.decode(bytes)
+  /** Text decoded from valid UTF-8: non-ASCII when it is shorter than its bytes. */
+  const sawText = (text: string, bytes: Uint8Array): string => {
+    if (!sawUtf8 && text.length !== bytes.length) sawUtf8 = true
+    return text
   }
+  const utf8 = (bytes: Uint8Array): string => sawText(utf8Decoder.decode(bytes), bytes)
   const windows1252 = (bytes: Uint8Array): string => {
     sawCp1252 = true
     return decodeWindows1252(bytes)
@@ -234,9 +273,10 @@ export async function* decodeText(
     }
     const cut = completeUtf8Prefix(bytes)
     const complete = bytes.subarray(0, cut)
-    if (isUtf8(complete)) {
+    const text = utf8OrUndefined(complete)
+    if (text !== undefined) {
       pending = bytes.slice(cut)
-      yield utf8(complete)
+      yield sawText(text, complete)
     } else if (!hasUtf8Sequence(bytes)) {
       // Windows-1252 throughout (the common case): one byte a character, no line to split.
       yield windows1252(bytes)

@@ -7,6 +7,7 @@ import {
   decodeWindows1252,
   isUtf8,
   readAllText,
+  windows1252ByTable,
 } from "../../src/csv/decode.js"
 
 async function* chunksOf(...parts: Array<Uint8Array>): AsyncGenerator<Uint8Array> {
@@ -32,9 +33,13 @@ const cut = (bytes: Uint8Array, at: ReadonlyArray<number>): Array<Uint8Array> =>
 }
 
 describe("decoding without Node", () => {
-  it("Windows-1252: every byte as the WHATWG decoder (Node's TextDecoder) reads it", () => {
+  it("Windows-1252: every byte as the WHATWG decoder (Node's TextDecoder) reads it, with or without it", () => {
     const all = Uint8Array.from({ length: 256 }, (_, i) => i)
-    expect(decodeWindows1252(all)).toBe(new TextDecoder("windows-1252").decode(all))
+    const whatwg = new TextDecoder("windows-1252").decode(all)
+    expect(decodeWindows1252(all)).toBe(whatwg)
+    // The table, for runtimes whose TextDecoder does not know the encoding.
+    expect(windows1252ByTable(all)).toBe(whatwg)
+    expect(windows1252ByTable(new Uint8Array(100_000).fill(0xe9))).toBe("é".repeat(100_000))
   })
 
   it("isUtf8 agrees with Node's on arbitrary bytes and on text", () => {

@@ -60,10 +60,11 @@ const PROGRESS_EVERY_MS = 60_000
  *
  * @example
  * ```ts
- * import type { Env } from "../env.js"
+ * import type { BroadcastObject } from "./BroadcastObject.js"
  *
- * async function statusOf(env: Env, clientId: string, broadcastId: string) {
- *   const broadcast = env.BROADCASTS.get(env.BROADCASTS.idFromName(broadcastId))
+ * // broadcasts: the Worker's `env.BROADCASTS`
+ * async function statusOf(broadcasts: DurableObjectNamespace<BroadcastObject>, clientId: string, broadcastId: string) {
+ *   const broadcast = broadcasts.get(broadcasts.idFromName(broadcastId))
  *   return (await broadcast.summary(clientId))?.status // "running", … or undefined: 404
  * }
  * ```

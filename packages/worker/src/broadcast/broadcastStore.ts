@@ -74,9 +74,6 @@ const orUndefined = <A>(value: A | null): A | undefined => (value === null ? und
 const iso = (ms: number | undefined | null): string | null =>
   ms === undefined || ms === null ? null : new Date(ms).toISOString()
 
-/** SQLite binds at most 100 values per statement in a Durable Object: 20 rows of 4. */
-const ROWS_PER_INSERT = 20
-
 /**
  * A broadcast's rows (tables `broadcast`, `chunks`, `recipients`, see `broadcastSchema.ts`):
  * every read and every transition, synchronous, so that a caller's check and write see one
@@ -128,26 +125,23 @@ export class BroadcastStore {
     })
   }
 
-  /** Stores a batch of recipients, each in the chunk its position gives, in one transaction. */
+  /**
+   * Stores a batch of recipients, each in the chunk its position gives, in one statement:
+   * the batch goes in as one JSON parameter read by `json_each` (a statement binds at most
+   * 100 values; 500 statements of 20 rows took three times as long).
+   */
   addRecipients(batch: RecipientBatch): void {
     const { rows, e164, kinds, first } = batch
-    this.storage.transactionSync(() => {
-      for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
-        const end = Math.min(rows.length, start + ROWS_PER_INSERT)
-        const values: Array<SqlStorageValue> = []
-        for (let i = start; i < end; i++)
-          values.push(
-            rows[i] as number,
-            e164[i] as string,
-            kinds[i] as string,
-            Math.floor((first + i) / CHUNK_SIZE),
-          )
-        this.sql.exec(
-          `INSERT INTO recipients (row, e164, kind, chunk) VALUES ${"(?, ?, ?, ?), ".repeat(end - start).slice(0, -2)}`,
-          ...values,
-        )
-      }
-    })
+    const values: Array<unknown> = []
+    for (let i = 0; i < rows.length; i++)
+      values.push([rows[i], e164[i], kinds[i], Math.floor((first + i) / CHUNK_SIZE)])
+    this.sql.exec(
+      `INSERT INTO recipients (row, e164, kind, chunk)
+       SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'),
+              json_extract(value, '$[2]'), json_extract(value, '$[3]')
+       FROM json_each(?)`,
+      JSON.stringify(values),
+    )
   }
 
   /** Recipients stored so far. */
@@ -282,6 +276,17 @@ export class BroadcastStore {
       )
       .one()
     return row.n === 0 ? undefined : (row.at ?? 0)
+  }
+
+  /** When this broadcast's requests left (`started_at`), after `since`, oldest first. */
+  departuresSince(since: number): ReadonlyArray<number> {
+    return this.sql
+      .exec<{ at: number }>(
+        `SELECT started_at AS at FROM chunks WHERE started_at > ? ORDER BY started_at`,
+        since,
+      )
+      .toArray()
+      .map((r) => r.at)
   }
 
   /** Marks a chunk in flight under a new send id: call right before its request leaves. */

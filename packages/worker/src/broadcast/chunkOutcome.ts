@@ -3,6 +3,7 @@ import { withoutCallbackUrls } from "../callbacks/redactCallbackUrls.js"
 import type { SendRecord } from "../ledger/ledgerTypes.js"
 import type { UpstreamOutcome } from "../upstream/callUpstream.js"
 import { certainlyNotSent, outcomeAnswer } from "../upstream/outcomeResponse.js"
+import { QUOTA_MARGIN_MS } from "./estimate.js"
 
 /** Tries a chunk gets when nothing went out for a passing reason (503, connection refused). */
 export const MAX_ATTEMPTS = 6
@@ -57,8 +58,17 @@ export const backoffAfter = (attempts: number): number =>
  *
  * @example
  * ```ts
+ * import { VoicePartnerApiError } from "@voicepartner/core/errors/VoicePartnerApiError"
+ *
+ * const notCredit = new VoicePartnerApiError({
+ *   reason: "InsufficientCredit",
+ *   endpoint: "campaign/send",
+ *   status: 402,
+ *   code: "NOT_CREDIT",
+ *   detail: "Not enough credit",
+ * })
  * chunkResult({ kind: "error", error: notCredit, quota: undefined }, 1)
- * // { kind: "pause", code: "NOT_CREDIT", message: "Voice Partner campaign/send failed with HTTP 402 …" }
+ * // { kind: "pause", code: "NOT_CREDIT", message: "Voice Partner campaign/send failed with HTTP 402 (NOT_CREDIT): Not enough credit" }
  * ```
  */
 export const chunkResult = (outcome: UpstreamOutcome, attempts: number): ChunkResult => {
@@ -104,7 +114,8 @@ export const chunkResult = (outcome: UpstreamOutcome, attempts: number): ChunkRe
       : { kind: "later", afterMs, attempt, code, message }
   switch (error._tag) {
     case "RateLimitedError":
-      return again("RATE_LIMITED", Math.max(error.retryAfterMs, 250), false)
+      // The quota's "come back in", and the margin that keeps the provider's view behind.
+      return again("RATE_LIMITED", Math.max(error.retryAfterMs, 0) + QUOTA_MARGIN_MS, false)
     case "RateLimiterUnavailable":
       return again("GATEWAY_UNAVAILABLE", Math.max(error.retryAfterMs ?? 1_000, 1_000), false)
     case "TransportError":

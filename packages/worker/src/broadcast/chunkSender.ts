@@ -1,3 +1,4 @@
+import { planAdmissions } from "@voicepartner/core/ratelimit/slidingLog"
 import { mintCallbackPath } from "../callbacks/callbackUrl.js"
 import { GatewayMisconfigured, gatewayConfig } from "../config/GatewayConfig.js"
 import type { Env } from "../env.js"
@@ -7,6 +8,7 @@ import type { BroadcastRow, BroadcastStore } from "./broadcastStore.js"
 import { endpointOf } from "./broadcastTypes.js"
 import { chunkResult, chunkSendRecord } from "./chunkOutcome.js"
 import { CALLBACK_LIFETIME_MS } from "./deliverySync.js"
+import { broadcastWindows, QUOTA_MARGIN_MS } from "./estimate.js"
 
 /** When the quota object or the ledger cannot be asked: try again this much later. */
 const UNREACHABLE_RETRY_MS = 1_000
@@ -43,6 +45,30 @@ export const flushOwedRecords = async (host: SenderHost, b: BroadcastRow): Promi
 }
 
 /**
+ * The earliest instant this broadcast's next request may leave, by its own requests'
+ * departures (`started_at`): the sliding log of the windows it may use (the policy less
+ * the reserve), each window {@link QUOTA_MARGIN_MS} longer, so that the provider, which
+ * counts arrivals, never sees a window fuller than the quota, which counts admissions. The
+ * quota still decides (it knows the single sends and the other broadcasts).
+ *
+ * @example
+ * ```ts
+ * const store = { departuresSince: () => [0, 10, 20, 30, 40] }
+ * pacedAt(store, [{ limit: 5, windowMs: 1_000 }], 50) // 1_025: the first left the window 25 ms ago
+ * ```
+ */
+export const pacedAt = (
+  store: Pick<BroadcastStore, "departuresSince">,
+  windows: ReadonlyArray<{ readonly limit: number; readonly windowMs: number }>,
+  now: number,
+): number => {
+  if (windows.length === 0) return now
+  const widened = windows.map((w) => ({ limit: w.limit, windowMs: w.windowMs + QUOTA_MARGIN_MS }))
+  const longest = Math.max(...widened.map((w) => w.windowMs))
+  return planAdmissions(store.departuresSince(now - longest), widened, now, 1)[0] ?? now
+}
+
+/**
  * One step of a broadcast's alarm loop: at most one chunk sent. Returns when the alarm
  * must fire next (`undefined`: not until something changes — paused, finished, waiting).
  *
@@ -50,6 +76,8 @@ export const flushOwedRecords = async (host: SenderHost, b: BroadcastRow): Promi
  * 2. The gateway must still be able to send for the client (configuration, `PUBLIC_URL`,
  *    the client and its `broadcasts` operation): otherwise the broadcast pauses, saying why.
  * 3. The next pending chunk (lowest index whose retry time has come); none left: completed.
+ *    It waits for the broadcast's own pacing ({@link pacedAt}): its earlier requests'
+ *    departures under the windows, with a margin for the provider's view.
  * 4. The status is checked again (a pause or a cancel may have come during the awaits).
  * 5. `callUpstream`, the single sends' own path (the account's quota object, core's
  *    transport and retry rules), as a shared request (`share`: a slot free now, within the
@@ -106,6 +134,10 @@ export const sendNextChunk = async (host: SenderHost): Promise<number | undefine
     return undefined
   }
   const endpoint = endpointOf(b.type)
+  // Paced by its own departures first, each window widened by the margin (see
+  // `pacedAt`): the quota would admit the chunk, but the provider might not yet.
+  const paced = pacedAt(store, broadcastWindows(env, endpoint), Date.now())
+  if (paced > Date.now()) return paced
   const sendId = crypto.randomUUID()
   const numbers = store.numbersOf(pick.idx)
   const mintedAt = Date.now()

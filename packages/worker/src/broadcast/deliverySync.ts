@@ -33,7 +33,15 @@ const num = (value: unknown): number | undefined => {
  *
  * @example
  * ```ts
- * await syncDelivery(sql, "tts", (sendId) => ledger.campaign(sendId), Date.now())
+ * import type { ClientLedger } from "../ledger/ClientLedger.js"
+ * import type { CampaignView } from "../ledger/ledgerTypes.js"
+ *
+ * async function refresh(sql: SqlStorage, ledger: DurableObjectStub<ClientLedger>) {
+ *   // RPC typing drops `unknown`-valued records (event data); the value is the view.
+ *   const campaign = async (sendId: string) =>
+ *     (await ledger.campaign(sendId)) as unknown as CampaignView | null
+ *   await syncDelivery(sql, "tts", campaign, Date.now()) // at most SYNC_BATCH chunks
+ * }
  * ```
  */
 export const syncDelivery = async (

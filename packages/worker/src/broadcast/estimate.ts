@@ -3,6 +3,17 @@ import { planAdmissions } from "@voicepartner/core/ratelimit/slidingLog"
 import { broadcastReserve } from "../config/broadcastReserve.js"
 import { ratePolicy } from "../config/policyOverride.js"
 
+/**
+ * How much longer than the quota's windows a broadcast spaces its own requests, and waits
+ * past the quota's "come back in". The quota counts a window from each request's
+ * admission; the provider from its arrival, a few ms later and not always as many: a chunk
+ * admitted the instant a slot frees could reach the provider before the request that held
+ * the slot has left the provider's window (a 429, and the whole account blocked until the
+ * provider's reset). The margin keeps the provider's view of each window behind the
+ * quota's, for its cost once per window (25 ms a minute for the documented 5 drops a minute).
+ */
+export const QUOTA_MARGIN_MS = 25
+
 /** The bindings the quota's policy comes from (the Worker's `env` has them). */
 export interface QuotaVars {
   readonly RATE_LIMIT_POLICY?: string | undefined
@@ -10,15 +21,41 @@ export interface QuotaVars {
 }
 
 /**
- * When the last of `requests` requests to `endpoint` can leave, starting at `from`, under
- * the deployment's quota policy (`RATE_LIMIT_POLICY` over core's documented limits) less
- * the reserve single sends keep (`BROADCAST_RESERVE`), with nothing else using the
- * account: core's sliding-log planner, the one the quota decides with. An estimate:
- * single sends and other clients' broadcasts share the quota.
+ * The windows a broadcast's chunks of `endpoint` may use: the deployment's quota policy
+ * (`RATE_LIMIT_POLICY` over core's documented limits), each limit less the reserve single
+ * sends keep (`BROADCAST_RESERVE`); none when the policy does not parse (the quota then
+ * refuses, and says why).
  *
  * @example
  * ```ts
- * estimatedEnd({}, "campaign/send", 6, Date.UTC(2026, 0, 1)) // 60 s later: 4 a minute for broadcasts
+ * broadcastWindows({}, "campaign/send") // [{ limit: 4, windowMs: 60_000 }, { limit: 1_900, windowMs: 3_600_000 }]
+ * ```
+ */
+export const broadcastWindows = (
+  vars: QuotaVars,
+  endpoint: Endpoint,
+): ReadonlyArray<{ readonly limit: number; readonly windowMs: number }> => {
+  const configured = ratePolicy(vars.RATE_LIMIT_POLICY)
+  if ("problem" in configured) return []
+  const reserve = broadcastReserve(vars.BROADCAST_RESERVE, configured.policy)
+  const kept = "problem" in reserve ? [] : (reserve.reserve[endpoint] ?? [])
+  return configured.policy[endpoint].map((w, i) => ({
+    ...w,
+    limit: Math.max(1, w.limit - (kept[i] ?? 0)),
+  }))
+}
+
+/**
+ * When the last of `requests` requests to `endpoint` can leave, starting at `from`, under
+ * the deployment's quota policy (`RATE_LIMIT_POLICY` over core's documented limits) less
+ * the reserve single sends keep (`BROADCAST_RESERVE`), each window {@link QUOTA_MARGIN_MS}
+ * longer as the broadcast paces itself, with nothing else using the account: core's
+ * sliding-log planner, the one the quota decides with. An estimate: single sends and
+ * other clients' broadcasts share the quota.
+ *
+ * @example
+ * ```ts
+ * estimatedEnd({}, "campaign/send", 6, Date.UTC(2026, 0, 1)) // 60.025 s later: 4 a minute for broadcasts
  * ```
  */
 export const estimatedEnd = (
@@ -27,13 +64,10 @@ export const estimatedEnd = (
   requests: number,
   from: number,
 ): number => {
-  const configured = ratePolicy(vars.RATE_LIMIT_POLICY)
-  if ("problem" in configured || requests <= 0) return from
-  const reserve = broadcastReserve(vars.BROADCAST_RESERVE, configured.policy)
-  const kept = "problem" in reserve ? [] : (reserve.reserve[endpoint] ?? [])
-  const windows = configured.policy[endpoint].map((w, i) => ({
-    ...w,
-    limit: Math.max(1, w.limit - (kept[i] ?? 0)),
+  const windows = broadcastWindows(vars, endpoint).map((w) => ({
+    limit: w.limit,
+    windowMs: w.windowMs + QUOTA_MARGIN_MS,
   }))
+  if (windows.length === 0 || requests <= 0) return from
   return planAdmissions([], windows, from, requests).at(-1) ?? from
 }

@@ -17,6 +17,8 @@ const QUOTE_MAX = 40
 
 const KINDS: ReadonlyArray<RecipientKind> = ["mobile", "landline", "other"]
 const KIND_CODE: Readonly<Record<RecipientKind, number>> = { mobile: 0, landline: 1, other: 2 }
+/** The collector's source name: origins read `planner:<row>`. */
+const SOURCE = "planner"
 
 /**
  * The valid, distinct recipients in compact form (a million rows take ~13 MB, not the
@@ -85,42 +87,45 @@ export const batchOf = (rows: RecipientRows, from: number, to: number): Recipien
  * ```
  */
 export class RecipientPlanner {
-  private readonly collector = new RecipientCollector({ keep: LISTED_INVALID })
-  /** The row of each entry, by entry index (a growable Int32Array). */
-  private rowOf = new Int32Array(1024)
+  private collector: RecipientCollector | undefined
+
+  constructor() {
+    this.collector = new RecipientCollector({ keep: LISTED_INVALID })
+    this.collector.source(SOURCE)
+  }
 
   /** Entries added so far. */
   get size(): number {
-    return this.collector.size
+    return this.collector?.size ?? 0
   }
 
   /** One entry (a number as written, or empty) from row `row` (1-based). */
   add(input: string, row: number): void {
-    const index = this.collector.size
-    if (index === this.rowOf.length) {
-      const bigger = new Int32Array(this.rowOf.length * 2)
-      bigger.set(this.rowOf)
-      this.rowOf = bigger
-    }
-    this.rowOf[index] = row
+    if (this.collector === undefined) throw new Error("RecipientPlanner: add after finish")
+    // The collector keeps each entry's row as its line: `originOf` gives it back.
     this.collector.add(input, row)
   }
 
   /** Every entry, normalised and counted; nothing can be added after this. */
   finish(): PlannedRecipients {
-    const r = this.collector.finish()
-    const rowOf = this.rowOf
+    const collector = this.collector
+    if (collector === undefined) throw new Error("RecipientPlanner: finished already")
+    // The collector's arrays are not needed past this: let them go as soon as they are read.
+    this.collector = undefined
+    const r = collector.finish()
+    // `originOf` is `planner:<row>` for an entry added with a row (the source's name).
+    const rowOf = (index: number): number => Number(r.originOf(index).slice(SOURCE.length + 1))
     const count = r.size
     const rows = new Uint32Array(count)
     const digits = new Float64Array(count)
     const kinds = new Uint8Array(count)
     for (let k = 0; k < count; k++) {
-      rows[k] = rowOf[r.index(k)] as number
+      rows[k] = rowOf(r.index(k))
       digits[k] = Number(r.e164(k).slice(1))
       kinds[k] = KIND_CODE[r.kind(k)]
     }
     const invalid: Array<InvalidRow> = r.invalid.slice(0, LISTED_INVALID).map((bad) => ({
-      row: rowOf[bad.index] as number,
+      row: rowOf(bad.index),
       input: bad.input.length > QUOTE_MAX ? `${bad.input.slice(0, QUOTE_MAX)}…` : bad.input,
       reason: bad.reason,
     }))

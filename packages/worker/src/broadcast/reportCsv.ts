@@ -34,7 +34,14 @@ export const reportLine = (r: RecipientOutcome): string =>
  *
  * @example
  * ```ts
- * new Response(reportStream((cursor) => stub.recipients(clientId, { after: cursor, limit: 5000 })))
+ * import type { BroadcastObject } from "./BroadcastObject.js"
+ *
+ * function report(broadcast: DurableObjectStub<BroadcastObject>, clientId: string) {
+ *   const csv = reportStream((cursor) =>
+ *     broadcast.recipients(clientId, { after: cursor === null ? 0 : Number(cursor), limit: 5000 }),
+ *   )
+ *   return new Response(csv, { headers: { "Content-Type": "text/csv; charset=utf-8" } })
+ * }
  * ```
  */
 export const reportStream = (

@@ -19,8 +19,11 @@ const e164 = (raw: string): string => {
  *
  * @example
  * ```ts
+ * import type { CallbackClaims } from "./callbackUrl.js"
+ *
+ * const claims: CallbackClaims = { clientId: "dev", sendId: "s-1", expiresAt: 1_767_225_600, forwardTo: undefined }
  * callbackEvent(claims, "POST", { campaignId: "42", status: "delivered", phoneNumber: "0033612345678" })
- * // { type: "tts.status", phoneNumber: "+33612345678", status: "delivered", … }
+ * // Result.succeed({ sendId: "s-1", campaignId: "42", phoneNumber: "+33612345678", status: "delivered", type: "tts.status", … })
  * ```
  */
 export const callbackEvent = (

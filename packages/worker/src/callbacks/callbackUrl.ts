@@ -78,7 +78,13 @@ const signedText = (clientId: string, sendId: string, expiresAt: string, to: str
  *
  * @example
  * ```ts
+ * import * as Redacted from "effect/Redacted"
+ *
+ * const key = Redacted.make("a-long-random-secret") // CALLBACK_SIGNING_KEY
+ * const sendId = crypto.randomUUID()
+ * const expiresAt = Math.floor(Date.now() / 1000) + 86_400
  * const path = await mintCallbackPath({ clientId: "dev", sendId, expiresAt, forwardTo: undefined }, key)
+ * // `/callbacks/dev/${sendId}/${expiresAt}/-/${hmac}` (`-`: the client's webhook)
  * ```
  */
 export const mintCallbackPath = async (
@@ -104,8 +110,15 @@ export const mintCallbackPath = async (
  *
  * @example
  * ```ts
- * const claims = await verifyCallbackPath(c.req.param(), key, Date.now())
- * if (claims === undefined) return c.json({ success: false }, 401)
+ * import type { Context } from "hono"
+ * import type { GatewayEnv } from "../http/GatewayEnv.js"
+ *
+ * type CallbackPath = "/callbacks/:clientId/:sendId/:expiresAt/:to/:signature"
+ * async function receive(c: Context<GatewayEnv, CallbackPath>) {
+ *   const claims = await verifyCallbackPath(c.req.param(), c.get("config").callbackKey, Date.now())
+ *   if (claims === undefined) return c.json({ success: false }, 401)
+ *   return c.json({ success: true, sendId: claims.sendId })
+ * }
  * ```
  */
 export const verifyCallbackPath = async (

@@ -13,7 +13,10 @@ import {
  *
  * @example
  * ```ts
- * ratePolicy(undefined) === defaultPolicy // true
+ * ratePolicy(undefined) // { policy: defaultPolicy }
+ * ratePolicy('{"tts/send":[{"limit":5000,"windowMs":3600000}]}')
+ * // { policy: { ...defaultPolicy, "tts/send": [{ limit: 5000, windowMs: 3600000 }] } }
+ * ratePolicy("[]") // { problem: "RATE_LIMIT_POLICY must be an object keyed by endpoint" }
  * ```
  */
 export const ratePolicy = (

@@ -138,7 +138,18 @@ const reshaped = async (c: Context<GatewayEnv>, response: Response): Promise<Res
  *
  * @example
  * ```ts
- * export const jsonBody = providerErrors(readJsonBody)
+ * import type { MiddlewareHandler } from "hono"
+ * import { apiError } from "./apiError.js"
+ * import type { GatewayEnv } from "./GatewayEnv.js"
+ * import { sendError } from "./middleware.js"
+ *
+ * const nonEmpty: MiddlewareHandler<GatewayEnv> = providerErrors(async (c, next) => {
+ *   if ((await c.req.text()) === "")
+ *     return sendError(c, apiError(400, "INVALID_JSON", "the request body is empty"))
+ *   await next()
+ * })
+ * // Without a Bearer token, that 400's body becomes
+ * // { success: false, code: 90, message: "the request body is empty", error: { code: "INVALID_JSON", … } }
  * ```
  */
 export const providerErrors =

@@ -54,7 +54,20 @@ export interface IdempotencyOptions<E extends IdempotencyEnv> {
  *
  * @example
  * ```ts
- * app.post("/send", validate, idempotency({ store, fingerprint }), send)
+ * import { Hono } from "hono"
+ * import { sha256Hex } from "../auth/digest.js"
+ * import { stableJson } from "./stableJson.js"
+ *
+ * declare const keys: IdempotencyStore // e.g. the client's ledger (`beginIdempotent`, …)
+ * const app = new Hono<IdempotencyEnv>()
+ * app.post(
+ *   "/send",
+ *   idempotency<IdempotencyEnv>({
+ *     store: () => keys,
+ *     fingerprint: async (c) => sha256Hex(stableJson(await c.req.json())),
+ *   }),
+ *   (c) => c.json({ sent: true }, 201),
+ * )
  * ```
  */
 export const idempotency =

@@ -6,7 +6,11 @@ import type { Context } from "hono"
  *
  * @example
  * ```ts
- * waitUntilOf(c)?.(promise) // runs to its end even if the request is cancelled
+ * import type { Context } from "hono"
+ *
+ * function notifyLater(c: Context, delivery: Promise<void>) {
+ *   waitUntilOf(c)?.(delivery) // runs to its end even if the request is cancelled
+ * }
  * ```
  */
 export const waitUntilOf = (c: Context): ((promise: Promise<unknown>) => void) | undefined => {

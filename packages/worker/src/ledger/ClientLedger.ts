@@ -48,10 +48,11 @@ const ALARM_HOLD_MS = 1_000
  *
  * @example
  * ```ts
- * import type { Env } from "../env.js"
+ * import type { ClientLedger } from "./ClientLedger.js"
  *
- * async function claim(env: Env, clientId: string, bodyHash: string) {
- *   const ledger = env.LEDGER.get(env.LEDGER.idFromName(clientId))
+ * // ledgers: the Worker's `env.LEDGER`
+ * async function claim(ledgers: DurableObjectNamespace<ClientLedger>, clientId: string, bodyHash: string) {
+ *   const ledger = ledgers.get(ledgers.idFromName(clientId))
  *   const decision = await ledger.beginIdempotent(clientId, "order-42", bodyHash)
  *   if (decision.kind === "replay") return new Response(decision.body, { status: decision.status })
  *   // "proceed": send, then finishIdempotent (or abandonIdempotent if nothing went out)

@@ -43,6 +43,12 @@ const sqliteJournal = (sql: SqlStorage): QuotaJournal => ({
  *
  * @example
  * ```ts
+ * import type { GatewayConfig } from "../config/GatewayConfig.js"
+ * import type { Env } from "../env.js"
+ * import { quotaStub } from "./quotaStub.js"
+ *
+ * declare const env: Env
+ * declare const config: GatewayConfig
  * const quota = quotaStub(env, config) // env.QUOTA.get(env.QUOTA.idFromName(`account:${config.accountId}`))
  * const decision = await quota.acquire("campaign/send", 0)
  * if (!decision.admitted) console.log(decision.retryAfterMs, decision.state.windows)

@@ -79,6 +79,13 @@ export interface DurableQuota {
  *
  * @example
  * ```ts
+ * import * as Effect from "effect/Effect"
+ * import type { GatewayConfig } from "../config/GatewayConfig.js"
+ * import type { Env } from "../env.js"
+ * import { quotaStub } from "./quotaStub.js"
+ *
+ * declare const env: Env
+ * declare const config: GatewayConfig
  * const quota = durableQuota(quotaStub(env, config), config.accountId)
  * const decision = await Effect.runPromise(quota.acquire("campaign/send", 0))
  * decision.state.windows // admitted or refused, the state it left

@@ -11,7 +11,16 @@ const policyName = (endpoint: string, windowMs: number) =>
  *
  * @example
  * ```ts
- * rateLimitFields(state)
+ * const now = Date.now() // one send admitted just now
+ * rateLimitFields({
+ *   endpoint: "campaign/send",
+ *   now,
+ *   blockedUntil: 0,
+ *   windows: [
+ *     { limit: 5, windowMs: 60_000, remaining: 4, resetAt: now + 60_000 },
+ *     { limit: 2000, windowMs: 3_600_000, remaining: 1999, resetAt: now + 3_600_000 },
+ *   ],
+ * })
  * // { "RateLimit-Policy": '"campaign-send-60s";q=5;w=60, "campaign-send-3600s";q=2000;w=3600',
  * //   RateLimit: '"campaign-send-60s";r=4;t=60, "campaign-send-3600s";r=1999;t=3600' }
  * ```

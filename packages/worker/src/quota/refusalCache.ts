@@ -23,9 +23,16 @@ interface Known {
  *
  * @example
  * ```ts
+ * const now = Date.now() // the minute's 5 slots taken, the oldest leaves in 41 s
  * const cache = new RefusalCache()
- * cache.learn("account", state)
- * cache.refusal("account", "campaign/send", Date.now(), 0) // { retryAfterMs: 41_000, … } or undefined
+ * cache.learn("account", {
+ *   endpoint: "campaign/send",
+ *   now,
+ *   blockedUntil: 0,
+ *   windows: [{ limit: 5, windowMs: 60_000, remaining: 0, resetAt: now + 41_000 }],
+ * })
+ * cache.refusal("account", "campaign/send", now, 0) // { retryAfterMs: 41000, reason: "QuotaExhausted", state: … }
+ * cache.refusal("account", "campaign/send", now, 60_000) // undefined: the object decides (it may wait)
  * ```
  */
 export class RefusalCache {

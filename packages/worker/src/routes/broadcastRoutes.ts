@@ -517,11 +517,13 @@ const retry: Handler<BroadcastEnv> = async (c) => {
  * The broadcasts (mounted on `/v1/broadcasts`, before the app's body limit): campaigns of
  * any size, planned and validated here, stored in and run by one `BroadcastObject` each.
  * Client token only (operation `broadcasts`); a client sees and acts on its own only (404
- * otherwise). The fields accepted by `POST /` are {@link BROADCAST_FIELDS} and `recipients`.
+ * otherwise). The fields accepted by `POST /` are {@link BROADCAST_FIELDS} and `recipients`
+ * in a JSON body, or a CSV file as the body (`Content-Type: text/csv`) with the fields as
+ * query parameters (`CSV_PARAMETERS` of `broadcast/csvUpload.ts`).
  *
  * | route | does |
  * |---|---|
- * | `POST /` | validate and plan; `dryRun`: 200 with the plan; else 201, stored and started |
+ * | `POST /` | validate and plan (JSON or CSV); `dryRun`: 200 with the plan; else 201, stored and started |
  * | `GET /` | the client's broadcasts, newest first (`cursor`, `limit`) |
  * | `GET /:id` | status, chunk/recipient/delivery counts, cost, ETA, pause reason |
  * | `POST /:id/pause`, `/resume`, `/cancel` | control, before the next chunk |

@@ -42,14 +42,7 @@ export const quotaFields: MiddlewareHandler<QuotaEnv> = async (c, next) => {
     c.get("quota") ??
     isolateRefusals.refusal(c.get("config").accountId, endpoint, Date.now(), 0)?.state
   if (state === undefined) return
-  const fields = Object.entries(rateLimitFields(state))
-  // In place: `c.header` on a finished answer copies the whole Response for each field.
-  // Only an answer whose headers cannot change (one from `fetch`) goes through Hono.
-  try {
-    for (const [name, value] of fields) c.res.headers.set(name, value)
-  } catch {
-    for (const [name, value] of fields) c.header(name, value)
-  }
+  for (const [name, value] of Object.entries(rateLimitFields(state))) c.header(name, value)
 }
 
 /**
@@ -60,8 +53,13 @@ export const quotaFields: MiddlewareHandler<QuotaEnv> = async (c, next) => {
  *
  * @example
  * ```ts
- * const early = localRefusal(c, "campaign/send", 0)
- * if (early !== undefined) return early
+ * import type { Context } from "hono"
+ *
+ * async function send(c: Context<QuotaEnv>) {
+ *   const early = localRefusal(c, "campaign/send", 0)
+ *   if (early !== undefined) return early // 429, the quota object not called
+ *   return c.json({ queued: true }) // … the full path: throughQuota
+ * }
  * ```
  */
 export const localRefusal = <E extends QuotaEnv>(
@@ -105,7 +103,12 @@ const refusalAnswers = new Map<string, ApiError>()
  *
  * @example
  * ```ts
- * const outcome = await throughQuota(c, { endpoint: "me" }, 0)
+ * import type { Context } from "hono"
+ *
+ * async function credits(c: Context<QuotaEnv>) {
+ *   const outcome = await throughQuota(c, { endpoint: "me" }, 0)
+ *   return outcome.kind // "answer", "error", "unavailable" or "abandoned"; c.get("quota") set
+ * }
  * ```
  */
 export const throughQuota = async <E extends QuotaEnv>(

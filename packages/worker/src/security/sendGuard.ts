@@ -10,9 +10,15 @@ import { checkOutboundUrl } from "./outboundUrl.js"
  *
  * @example
  * ```ts
- * const guard = guardSend(config, request.notifyUrl)
- * if ("refusal" in guard) return respond(c, guard.refusal)
- * const callbackUrl = `${guard.origin}${path}`
+ * import type { Context } from "hono"
+ * import type { GatewayEnv } from "../http/GatewayEnv.js"
+ * import { sendError } from "../http/middleware.js"
+ *
+ * function callbackUrl(c: Context<GatewayEnv>, notifyUrl: string | undefined, path: string) {
+ *   const guard = guardSend(c.get("config"), notifyUrl)
+ *   if ("refusal" in guard) return sendError(c, guard.refusal) // 500 or 400, nothing taken
+ *   return `${guard.origin}${path}`
+ * }
  * ```
  */
 export const guardSend = (

@@ -79,7 +79,16 @@ export interface CallOptions {
  *
  * @example
  * ```ts
- * const outcome = await callUpstream(config, quota, { endpoint: "me" }, { signal: c.req.raw.signal })
+ * import type { Context } from "hono"
+ * import type { GatewayEnv } from "../http/GatewayEnv.js"
+ * import { quotaStub } from "../quota/quotaStub.js"
+ *
+ * async function credits(c: Context<GatewayEnv>) {
+ *   const config = c.get("config")
+ *   const quota = quotaStub(c.env, config)
+ *   const outcome = await callUpstream(config, quota, { endpoint: "me" }, { signal: c.req.raw.signal })
+ *   return outcome.kind // "answer", "error", "unavailable" or "abandoned"
+ * }
  * ```
  */
 export const callUpstream = async (
