@@ -4,34 +4,30 @@ import * as Argument from "effect/cli/Argument"
 import * as Command from "effect/cli/Command"
 import * as Flag from "effect/cli/Flag"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
+import type * as Option from "effect/Option"
 import { broadcastCommand } from "./commands/broadcastCommand.js"
 import { DEFAULT_MAX_COST } from "./commands/confirm.js"
 import { ExitCode } from "./commands/ExitCode.js"
+import {
+  columnFlag,
+  gatewayFlags,
+  messageFlags,
+  opt,
+  optionalString,
+  toggle,
+  yesFlag,
+} from "./commands/flags.js"
 import { attempt, fromPromise, handler } from "./commands/handler.js"
 import { send } from "./commands/send.js"
 import { connect, gatewayCampaignStatus } from "./config/connection.js"
 import { resolveText } from "./input/messageText.js"
 
-const opt = <A>(o: Option.Option<A>): A | undefined => Option.getOrUndefined(o)
-
 const connection = {
-  baseUrl: Flag.String("base-url").pipe(
-    Flag.withDescription("API base URL (e.g. the emulator's http://127.0.0.1:8788/v1)"),
-    Flag.optional,
+  baseUrl: optionalString(
+    "base-url",
+    "API base URL (e.g. the emulator's http://127.0.0.1:8788/v1)",
   ),
-  gateway: Flag.String("gateway").pipe(
-    Flag.withDescription("Send through our gateway at this URL"),
-    Flag.optional,
-  ),
-  token: Flag.String("token").pipe(
-    Flag.withDescription("Gateway token (or VOICEPARTNER_TOKEN)"),
-    Flag.optional,
-  ),
-  json: Flag.Boolean("json").pipe(
-    Flag.withDefault(false),
-    Flag.withDescription("Machine-readable JSON output"),
-  ),
+  ...gatewayFlags("Send through our gateway at this URL"),
 }
 
 const recipients = {
@@ -45,26 +41,15 @@ const recipients = {
     ),
     Flag.atLeast(0),
   ),
-  column: Flag.String("column").pipe(
-    Flag.withDescription(
-      "The CSV's phone column, by header name or 1-based number, when it has several or none is recognised",
-    ),
-    Flag.optional,
+  column: columnFlag(
+    "The CSV's phone column, by header name or 1-based number, when it has several or none is recognised",
   ),
-  dryRun: Flag.Boolean("dry-run").pipe(
-    Flag.withDefault(false),
-    Flag.withDescription(
-      "Print the plan (rows, kinds, invalid rows, requests, time, estimated cost), send nothing; exit 2 if nothing is valid",
-    ),
+  dryRun: toggle(
+    "dry-run",
+    "Print the plan (rows, kinds, invalid rows, requests, time, estimated cost), send nothing; exit 2 if nothing is valid",
   ),
-  list: Flag.Boolean("list").pipe(
-    Flag.withDefault(false),
-    Flag.withDescription("With --dry-run: print every number too"),
-  ),
-  progress: Flag.Boolean("progress").pipe(
-    Flag.withDefault(false),
-    Flag.withDescription("With --json: NDJSON progress events"),
-  ),
+  list: toggle("list", "With --dry-run: print every number too"),
+  progress: toggle("progress", "With --json: NDJSON progress events"),
   chunkSize: Flag.Int("chunk-size").pipe(
     Flag.withDefault(500),
     Flag.withDescription("Numbers per request (1–500)"),
@@ -73,20 +58,10 @@ const recipients = {
     Flag.withDescription("Where numbers not sent are written"),
     Flag.withDefault("voicepartner-not-sent.txt"),
   ),
-  at: Flag.String("at").pipe(
-    Flag.withDescription("Send at (YYYY-MM-DD HH:MM in Europe/Paris, or ISO 8601 with offset)"),
-    Flag.optional,
-  ),
-  notifyUrl: Flag.String("notify-url").pipe(
-    Flag.withDescription("Callback URL for delivery statuses"),
-    Flag.optional,
-  ),
-  yes: Flag.Boolean("yes").pipe(
-    Flag.withAlias("y"),
-    Flag.withDefault(false),
-    Flag.withDescription(
-      "Send without asking, even when landlines would ring or the cost passes --max-cost (needed without a terminal)",
-    ),
+  at: optionalString("at", "Send at (YYYY-MM-DD HH:MM in Europe/Paris, or ISO 8601 with offset)"),
+  notifyUrl: optionalString("notify-url", "Callback URL for delivery statuses"),
+  yes: yesFlag(
+    "Send without asking, even when landlines would ring or the cost passes --max-cost (needed without a terminal)",
   ),
   maxCost: Flag.Finite("max-cost").pipe(
     Flag.withDescription(
@@ -94,11 +69,9 @@ const recipients = {
     ),
     Flag.optional,
   ),
-  resend: Flag.Boolean("resend").pipe(
-    Flag.withDefault(false),
-    Flag.withDescription(
-      "Through the gateway: send again what an earlier run of the same command sent (new Idempotency-Keys; without it a re-run within 24 h replays)",
-    ),
+  resend: toggle(
+    "resend",
+    "Through the gateway: send again what an earlier run of the same command sent (new Idempotency-Keys; without it a re-run within 24 h replays)",
   ),
 }
 
@@ -143,23 +116,13 @@ const ttsSend = Command.make(
       Argument.withDescription("Text to read; - reads it from stdin"),
       Argument.optional,
     ),
-    text: Flag.String("text").pipe(
-      Flag.withDescription("Text to read; - reads it from stdin"),
-      Flag.optional,
+    text: messageFlags.text("Text to read; - reads it from stdin"),
+    textFile: messageFlags.textFile(
+      "Read the text from a file (UTF-8 or Windows-1252); - for stdin",
     ),
-    textFile: Flag.String("text-file").pipe(
-      Flag.withDescription("Read the text from a file (UTF-8 or Windows-1252); - for stdin"),
-      Flag.optional,
-    ),
-    audio: Flag.String("audio").pipe(
-      Flag.withDescription("Audio token played instead of a text"),
-      Flag.optional,
-    ),
-    lang: Flag.String("lang").pipe(
-      Flag.withDescription("Language of the text (default fr)"),
-      Flag.optional,
-    ),
-    rate: Flag.Finite("rate").pipe(Flag.withDescription("Reading speed 0.5–2"), Flag.optional),
+    audio: messageFlags.audio("Audio token played instead of a text"),
+    lang: messageFlags.lang("Language of the text (default fr)"),
+    rate: messageFlags.rate,
   },
   (c) =>
     handler(
@@ -218,10 +181,7 @@ const vmsSend = Command.make(
     ...recipients,
     audio: Flag.String("audio").pipe(Flag.withDescription("Approved audio token")),
     email: Flag.String("email").pipe(Flag.withDescription("E-mail for the end-of-campaign report")),
-    sender: Flag.String("sender").pipe(
-      Flag.withDescription("Call-back mobile number"),
-      Flag.optional,
-    ),
+    sender: messageFlags.sender("Call-back mobile number"),
   },
   (c) =>
     handler(

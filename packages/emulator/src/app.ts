@@ -40,8 +40,8 @@ export const makeApp = (emulator: Emulator): Hono => {
     let logged: unknown
     try {
       const fault = emulator.faults.decide(name === "tts/send" || name === "campaign/send")
-      const latency = emulator.faults.faults.latencyMs
-      if (latency !== undefined && latency > 0) await sleep(latency)
+      const latency = emulator.faults.latency()
+      if (latency > 0) await sleep(latency)
       if (fault.kind === "drop-before") {
         status = 0
         return new Response(null, { headers: { [DROP_HEADER]: "before" } })

@@ -11,6 +11,11 @@ export interface Faults {
   readonly failStatus?: 500 | 502 | 503 | undefined
   /** Added latency per provider request, in milliseconds (real time). */
   readonly latencyMs?: number | undefined
+  /**
+   * Up to this much more latency per request, drawn uniformly from the seeded generator:
+   * arrivals spaced unevenly, as over a real network (before the rate limit counts them).
+   */
+  readonly latencyJitterMs?: number | undefined
   /** Share of requests whose connection is dropped BEFORE the request is processed. */
   readonly dropBeforeRate?: number | undefined
   /** Share of requests processed (a send is recorded and charged) and THEN dropped. */
@@ -65,6 +70,12 @@ export class FaultPlan {
     if (f.dropAfterRate !== undefined && this.random() < f.dropAfterRate)
       return { kind: "drop-after" }
     return { kind: "none" }
+  }
+
+  /** How long to hold this request before handling it (`latencyMs` + a draw of `latencyJitterMs`). */
+  latency(): number {
+    const { latencyMs = 0, latencyJitterMs = 0 } = this.faults
+    return Math.max(0, latencyMs) + (latencyJitterMs > 0 ? this.random() * latencyJitterMs : 0)
   }
 
   /** Applies duplication and reordering to the callbacks of one send. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest"
+import { FaultPlan } from "../src/faults.js"
 import { createEmulator, ManualClock } from "../src/index.js"
 import { startEmulatorServer } from "../src/node.js"
 
@@ -37,6 +38,22 @@ describe("injected faults", () => {
     const errors = first.filter((s) => s !== 200)
     expect(errors.length).toBeGreaterThan(5)
     expect(errors.every((s) => s === 500 || s === 502 || s === 503)).toBe(true)
+  })
+
+  it("holds each request latencyMs plus a seeded draw of latencyJitterMs, before it is counted", async () => {
+    const draws = (plan: FaultPlan) => Array.from({ length: 200 }, () => plan.latency())
+    const first = draws(new FaultPlan({ latencyMs: 5, latencyJitterMs: 40, seed: 7 }))
+    expect(first.every((d) => d >= 5 && d < 45)).toBe(true)
+    // Spread over the range, not one value; the same for the same seed.
+    expect(Math.max(...first) - Math.min(...first)).toBeGreaterThan(30)
+    expect(draws(new FaultPlan({ latencyMs: 5, latencyJitterMs: 40, seed: 7 }))).toEqual(first)
+    expect(draws(new FaultPlan({ latencyMs: 5 }))).toEqual(first.map(() => 5))
+    const e = createEmulator({ rateLimits: false, credits: 1e6 })
+    // Over HTTP, the request is answered after its draw (real time).
+    e.setFaults({ latencyMs: 30, latencyJitterMs: 20, seed: 1 })
+    const started = performance.now()
+    expect((await e.fetch(send())).status).toBe(200)
+    expect(performance.now() - started).toBeGreaterThanOrEqual(29)
   })
 
   it("drops the connection before processing: nothing sent, nothing charged", async () => {

@@ -150,7 +150,7 @@ let scratch = ""
 let clone = ""
 let home = ""
 let baseEnv: Record<string, string> = {}
-const running = new Set<ChildProcess>()
+const spawned = new Set<ChildProcess>()
 
 const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`
 
@@ -239,8 +239,8 @@ const spawnShell = (script: string, cwd: string, node20: boolean) => {
     stdio: ["ignore", "pipe", "pipe"],
     detached: true, // its own process group: a terminal, stopped as one
   })
-  running.add(child)
-  child.once("exit", () => running.delete(child))
+  // Kept after it exits: afterAll kills every group still holding a process.
+  spawned.add(child)
   const output: Array<string> = []
   child.stdout?.on("data", (chunk: Buffer) => output.push(chunk.toString()))
   child.stderr?.on("data", (chunk: Buffer) => output.push(chunk.toString()))
@@ -319,6 +319,20 @@ interface Server {
 
 const startServer = async (block: Block, part: string, cwd: string, node20: boolean) => {
   const url = (block.marker as { serves: string }).serves
+  if (node20) {
+    const system = spawnSync(
+      "bash",
+      ["-c", "command -v node && command -v npm && node --version"],
+      {
+        env: { PATH: SYSTEM_PATH },
+        encoding: "utf8",
+      },
+    )
+    if (system.status !== 0)
+      throw new Error(
+        `${block.readme}:${block.line} needs the system's node and npm in ${SYSTEM_PATH}`,
+      )
+  }
   if (await answersAtAll(url))
     throw new Error(`${url} answers before ${block.readme}:${block.line} started: port in use`)
   const { child, output } = spawnShell(part, join(clone, cwd), node20)
@@ -372,7 +386,7 @@ beforeAll(() => {
 }, 60_000)
 
 afterAll(() => {
-  for (const child of running) killGroup(child, "SIGKILL")
+  for (const child of spawned) killGroup(child, "SIGKILL")
   if (scratch !== "") rmSync(scratch, { recursive: true, force: true })
 }, 60_000)
 

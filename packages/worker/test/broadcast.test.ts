@@ -51,8 +51,8 @@ const mobile = (i: number) => `+336${String(i).padStart(8, "0")}`
 
 /**
  * As if `ms` had passed for the quota and the broadcasts: the account's admissions, the
- * emulator's log, and the retry times of the broadcasts' pending chunks and the departures
- * they pace themselves by aged.
+ * emulator's log, and the retry times of the broadcasts' pending chunks and the requests they
+ * pace themselves by (departures and answers) aged.
  */
 const passTime = async (ms: number, ...broadcasts: ReadonlyArray<string>) => {
   for (const id of broadcasts)
@@ -62,7 +62,8 @@ const passTime = async (ms: number, ...broadcasts: ReadonlyArray<string>) => {
         ms,
       )
       state.storage.sql.exec(
-        "UPDATE chunks SET started_at = started_at - ? WHERE started_at IS NOT NULL",
+        "UPDATE chunks SET started_at = started_at - ?, finished_at = finished_at - ?",
+        ms,
         ms,
       )
     })

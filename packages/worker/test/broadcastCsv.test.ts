@@ -72,13 +72,14 @@ const crm = () => {
 
 /**
  * As if `ms` had passed for the quota and the broadcast: the account's admissions, the
- * emulator's log and the departures the broadcast paces itself by aged (broadcasts share
+ * emulator's log and the requests the broadcast paces itself by (departures, answers) aged (broadcasts share
  * 4 drops a minute).
  */
 const passTime = async (ms: number, id: string) => {
   await runInDurableObject(stub(id), (_instance, state: DurableObjectState) => {
     state.storage.sql.exec(
-      "UPDATE chunks SET started_at = started_at - ?, next_at = next_at - ? WHERE started_at IS NOT NULL OR next_at IS NOT NULL",
+      "UPDATE chunks SET started_at = started_at - ?, finished_at = finished_at - ?, next_at = next_at - ?",
+      ms,
       ms,
       ms,
     )

@@ -7,24 +7,33 @@ import { costEstimate, countriesOfPrefixes } from "../src/broadcast/costEstimate
 import { broadcastWindows, estimatedEnd, QUOTA_MARGIN_MS } from "../src/broadcast/estimate.js"
 import { planRecipients } from "../src/broadcast/recipientPlan.js"
 
-const departures = (...at: ReadonlyArray<number>) => ({ departuresSince: () => at })
+const answers = (...at: ReadonlyArray<number>) => ({ answeredSince: () => at })
 
 describe("a broadcast's own pacing", () => {
   const fivePerSecond = [{ limit: 5, windowMs: 1_000 }]
 
+  it("counts a window from each request's answer, not its departure: the provider may have had it late", () => {
+    // Five requests left at 0–40 ms; the provider (stalled) answered the first at 300 ms, so
+    // it may have counted it as late as that: the sixth must not reach it before 1,300 ms.
+    const store = {
+      answeredSince: () => [300, 310, 320, 330, 340],
+      departuresSince: () => [0, 10, 20, 30, 40],
+    }
+    expect(pacedAt(store, fivePerSecond, 350)).toBe(1_300 + QUOTA_MARGIN_MS)
+  })
+
   it("leaves a full window's first request QUOTA_MARGIN_MS more than the window behind", () => {
-    expect(QUOTA_MARGIN_MS).toBe(25)
-    expect(pacedAt(departures(0, 10, 20, 30, 40), fivePerSecond, 50)).toBe(1_025)
+    expect(pacedAt(answers(0, 10, 20, 30, 40), fivePerSecond, 50)).toBe(1_000 + QUOTA_MARGIN_MS)
     // Not full: now.
-    expect(pacedAt(departures(0, 10, 20, 30), fivePerSecond, 50)).toBe(50)
+    expect(pacedAt(answers(0, 10, 20, 30), fivePerSecond, 50)).toBe(50)
     // Past the window and its margin: now.
-    expect(pacedAt(departures(0, 10, 20, 30, 40), fivePerSecond, 1_030)).toBe(1_030)
+    expect(pacedAt(answers(0, 10, 20, 30, 40), fivePerSecond, 1_030)).toBe(1_030)
     // Every window counts: 2 an hour.
-    expect(
-      pacedAt(departures(0, 40), [...fivePerSecond, { limit: 2, windowMs: 3_600_000 }], 50),
-    ).toBe(3_600_025)
+    expect(pacedAt(answers(0, 40), [...fivePerSecond, { limit: 2, windowMs: 3_600_000 }], 50)).toBe(
+      3_600_000 + QUOTA_MARGIN_MS,
+    )
     // No policy to pace by (it does not parse: the quota refuses and says why).
-    expect(pacedAt(departures(0, 10, 20, 30, 40), [], 50)).toBe(50)
+    expect(pacedAt(answers(0, 10, 20, 30, 40), [], 50)).toBe(50)
   })
 
   it("the windows are the policy's less the reserve; the estimate paces the same way", () => {
@@ -33,8 +42,8 @@ describe("a broadcast's own pacing", () => {
       BROADCAST_RESERVE: JSON.stringify({ "campaign/send": [1] }),
     }
     expect(broadcastWindows(vars, "campaign/send")).toEqual([{ limit: 4, windowMs: 1_000 }])
-    // 9 requests at 4 a second (+ the margin): 4 now, 4 at 1,025 ms, the 9th at 2,050 ms.
-    expect(estimatedEnd(vars, "campaign/send", 9, 0)).toBe(2_050)
+    // 9 requests at 4 a second (+ the margin): 4 now, 4 a window (+ margin) later, the 9th two windows later.
+    expect(estimatedEnd(vars, "campaign/send", 9, 0)).toBe(2 * (1_000 + QUOTA_MARGIN_MS))
     expect(broadcastWindows({ RATE_LIMIT_POLICY: "{" }, "campaign/send")).toEqual([])
   })
 })

@@ -2,7 +2,6 @@ import * as Argument from "effect/cli/Argument"
 import * as Command from "effect/cli/Command"
 import * as Flag from "effect/cli/Flag"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
 import {
   controlBroadcast,
   createBroadcast,
@@ -13,29 +12,27 @@ import {
   watchBroadcast,
 } from "./broadcast.js"
 import type { ExitCode } from "./ExitCode.js"
+import {
+  columnFlag,
+  type GatewayFlagValues,
+  gatewayFlags,
+  messageFlags,
+  opt,
+  optionalString,
+  toggle,
+  yesFlag,
+} from "./flags.js"
 import { handler } from "./handler.js"
 
-const opt = <A>(o: Option.Option<A>): A | undefined => Option.getOrUndefined(o)
+const connection = gatewayFlags(
+  "The gateway's URL (or VOICEPARTNER_GATEWAY): it runs the broadcast",
+)
 
-const connection = {
-  gateway: Flag.String("gateway").pipe(
-    Flag.withDescription("The gateway's URL (or VOICEPARTNER_GATEWAY): it runs the broadcast"),
-    Flag.optional,
-  ),
-  token: Flag.String("token").pipe(
-    Flag.withDescription("Gateway token (or VOICEPARTNER_TOKEN)"),
-    Flag.optional,
-  ),
-  json: Flag.Boolean("json").pipe(
-    Flag.withDefault(false),
-    Flag.withDescription("Machine-readable JSON output"),
-  ),
-}
-
-const connectionOf = (c: {
-  readonly gateway: Option.Option<string>
-  readonly token: Option.Option<string>
-}) => ({ baseUrl: undefined, gateway: opt(c.gateway), token: opt(c.token) })
+const connectionOf = (c: GatewayFlagValues) => ({
+  baseUrl: undefined,
+  gateway: opt(c.gateway),
+  token: opt(c.token),
+})
 
 const id = { id: Argument.String("ID").pipe(Argument.withDescription("The broadcast's id (bc_…)")) }
 
@@ -49,66 +46,39 @@ const create = Command.make(
       ),
       Flag.optional,
     ),
-    toFile: Flag.String("to-file").pipe(
-      Flag.withDescription(
-        "A CRM export (CSV: ; , or tab; UTF-8 or Windows-1252; a phone column such as Téléphone, Portable, Mobile, Phone, GSM), uploaded as it is; - for stdin",
-      ),
-      Flag.optional,
+    toFile: optionalString(
+      "to-file",
+      "A CRM export (CSV: ; , or tab; UTF-8 or Windows-1252; a phone column such as Téléphone, Portable, Mobile, Phone, GSM), uploaded as it is; - for stdin",
     ),
     to: Flag.String("to").pipe(
       Flag.withDescription("Recipient(s) instead of a file, repeatable, comma lists"),
       Flag.atLeast(0),
     ),
-    column: Flag.String("column").pipe(
-      Flag.withDescription("The CSV's phone column, by header name or 1-based number"),
-      Flag.optional,
+    column: columnFlag("The CSV's phone column, by header name or 1-based number"),
+    audio: messageFlags.audio("Audio token"),
+    email: messageFlags.email("E-mail for the end-of-campaign report (voicemail drop)"),
+    sender: messageFlags.sender("Call-back mobile number (voicemail drop)"),
+    text: messageFlags.text("Text to read (voice SMS); - reads it from stdin"),
+    textFile: messageFlags.textFile("Read the text from a file (UTF-8 or Windows-1252)"),
+    lang: messageFlags.lang("Language of the text"),
+    rate: messageFlags.rate,
+    name: optionalString("name", "The broadcast's name"),
+    startAt: optionalString(
+      "start-at",
+      "Start at (YYYY-MM-DD HH:MM in Europe/Paris, or ISO 8601 with offset; at most a year ahead)",
     ),
-    audio: Flag.String("audio").pipe(Flag.withDescription("Audio token"), Flag.optional),
-    email: Flag.String("email").pipe(
-      Flag.withDescription("E-mail for the end-of-campaign report (voicemail drop)"),
-      Flag.optional,
+    notifyUrl: optionalString(
+      "notify-url",
+      "Where the provider's callbacks are forwarded (default: your webhook)",
     ),
-    sender: Flag.String("sender").pipe(
-      Flag.withDescription("Call-back mobile number (voicemail drop)"),
-      Flag.optional,
+    dryRun: toggle(
+      "dry-run",
+      "Print the gateway's plan (rows, kinds, invalid rows, requests, end, estimated cost); create nothing",
     ),
-    text: Flag.String("text").pipe(
-      Flag.withDescription("Text to read (voice SMS); - reads it from stdin"),
-      Flag.optional,
-    ),
-    textFile: Flag.String("text-file").pipe(
-      Flag.withDescription("Read the text from a file (UTF-8 or Windows-1252)"),
-      Flag.optional,
-    ),
-    lang: Flag.String("lang").pipe(Flag.withDescription("Language of the text"), Flag.optional),
-    rate: Flag.Finite("rate").pipe(Flag.withDescription("Reading speed 0.5–2"), Flag.optional),
-    name: Flag.String("name").pipe(Flag.withDescription("The broadcast's name"), Flag.optional),
-    startAt: Flag.String("start-at").pipe(
-      Flag.withDescription(
-        "Start at (YYYY-MM-DD HH:MM in Europe/Paris, or ISO 8601 with offset; at most a year ahead)",
-      ),
-      Flag.optional,
-    ),
-    notifyUrl: Flag.String("notify-url").pipe(
-      Flag.withDescription("Where the provider's callbacks are forwarded (default: your webhook)"),
-      Flag.optional,
-    ),
-    dryRun: Flag.Boolean("dry-run").pipe(
-      Flag.withDefault(false),
-      Flag.withDescription(
-        "Print the gateway's plan (rows, kinds, invalid rows, requests, end, estimated cost); create nothing",
-      ),
-    ),
-    yes: Flag.Boolean("yes").pipe(
-      Flag.withAlias("y"),
-      Flag.withDefault(false),
-      Flag.withDescription("Create without asking (needed without a terminal)"),
-    ),
-    resend: Flag.Boolean("resend").pipe(
-      Flag.withDefault(false),
-      Flag.withDescription(
-        "Create another broadcast even if this same request created one within 24 h (without it, a re-run answers that one)",
-      ),
+    yes: yesFlag("Create without asking (needed without a terminal)"),
+    resend: toggle(
+      "resend",
+      "Create another broadcast even if this same request created one within 24 h (without it, a re-run answers that one)",
     ),
   },
   (c) =>
@@ -188,10 +158,7 @@ const list = Command.make(
   {
     ...connection,
     limit: Flag.Int("limit").pipe(Flag.withDescription("How many (1–100)"), Flag.optional),
-    cursor: Flag.String("cursor").pipe(
-      Flag.withDescription("The next page, as the previous one said"),
-      Flag.optional,
-    ),
+    cursor: optionalString("cursor", "The next page, as the previous one said"),
   },
   (c) =>
     handler(
@@ -214,10 +181,7 @@ const report = Command.make(
   {
     ...connection,
     ...id,
-    out: Flag.String("out").pipe(
-      Flag.withDescription("Write the CSV to this file (default stdout)"),
-      Flag.optional,
-    ),
+    out: optionalString("out", "Write the CSV to this file (default stdout)"),
   },
   (c) => handler(reportBroadcast({ ...connectionOf(c), id: c.id, out: opt(c.out) })),
 ).pipe(
@@ -229,11 +193,9 @@ const retry = Command.make(
   {
     ...connection,
     ...id,
-    includeUnknown: Flag.Boolean("include-unknown").pipe(
-      Flag.withDefault(false),
-      Flag.withDescription(
-        "Send the unknown chunks again too (they may have gone out: check first)",
-      ),
+    includeUnknown: toggle(
+      "include-unknown",
+      "Send the unknown chunks again too (they may have gone out: check first)",
     ),
   },
   (c) =>

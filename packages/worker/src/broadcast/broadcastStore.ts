@@ -278,11 +278,17 @@ export class BroadcastStore {
     return row.n === 0 ? undefined : (row.at ?? 0)
   }
 
-  /** When this broadcast's requests left (`started_at`), after `since`, oldest first. */
-  departuresSince(since: number): ReadonlyArray<number> {
+  /**
+   * The instants by which the provider had each of this broadcast's requests (its answer,
+   * `finished_at`; a request not answered yet: its departure), after `since`, oldest first.
+   * A chunk sent again has only its latest attempt here (the quota still knows the earlier).
+   */
+  answeredSince(since: number): ReadonlyArray<number> {
     return this.sql
       .exec<{ at: number }>(
-        `SELECT started_at AS at FROM chunks WHERE started_at > ? ORDER BY started_at`,
+        `SELECT MAX(started_at, COALESCE(finished_at, started_at)) AS at FROM chunks
+         WHERE started_at IS NOT NULL AND MAX(started_at, COALESCE(finished_at, started_at)) > ?
+         ORDER BY at`,
         since,
       )
       .toArray()

@@ -12,6 +12,12 @@ import { broadcastWindows, QUOTA_MARGIN_MS } from "./estimate.js"
 
 /** When the quota object or the ledger cannot be asked: try again this much later. */
 const UNREACHABLE_RETRY_MS = 1_000
+/**
+ * How much before its paced instant a chunk's alarm fires: the step prepares the chunk
+ * (its numbers, its callback URL) and waits for the instant, so that its request leaves
+ * on time whatever the alarm's lateness (up to this) and the preparation took.
+ */
+const EARLY_WAKE_MS = 30
 
 /** What a step needs from its Durable Object. */
 export interface SenderHost {
@@ -45,27 +51,29 @@ export const flushOwedRecords = async (host: SenderHost, b: BroadcastRow): Promi
 }
 
 /**
- * The earliest instant this broadcast's next request may leave, by its own requests'
- * departures (`started_at`): the sliding log of the windows it may use (the policy less
- * the reserve), each window {@link QUOTA_MARGIN_MS} longer, so that the provider, which
- * counts arrivals, never sees a window fuller than the quota, which counts admissions. The
- * quota still decides (it knows the single sends and the other broadcasts).
+ * The earliest instant this broadcast's next request may leave, by its own requests: the
+ * sliding log of the windows it may use (the policy less the reserve), counted from each
+ * request's answer (the provider counts arrivals, which come after our departure, late
+ * when the network or the provider stalls, but never after its answer), each window
+ * {@link QUOTA_MARGIN_MS} longer. So the provider never sees a window fuller than the
+ * policy, whatever the jitter, for one round trip per window. The quota still decides (it
+ * knows the single sends and the other broadcasts).
  *
  * @example
  * ```ts
- * const store = { departuresSince: () => [0, 10, 20, 30, 40] }
- * pacedAt(store, [{ limit: 5, windowMs: 1_000 }], 50) // 1_025: the first left the window 25 ms ago
+ * const store = { answeredSince: () => [10, 20, 30, 40, 50] }
+ * pacedAt(store, [{ limit: 5, windowMs: 1_000 }], 60) // 1_020: the first answer + the window + 10 ms
  * ```
  */
 export const pacedAt = (
-  store: Pick<BroadcastStore, "departuresSince">,
+  store: Pick<BroadcastStore, "answeredSince">,
   windows: ReadonlyArray<{ readonly limit: number; readonly windowMs: number }>,
   now: number,
 ): number => {
   if (windows.length === 0) return now
   const widened = windows.map((w) => ({ limit: w.limit, windowMs: w.windowMs + QUOTA_MARGIN_MS }))
   const longest = Math.max(...widened.map((w) => w.windowMs))
-  return planAdmissions(store.departuresSince(now - longest), widened, now, 1)[0] ?? now
+  return planAdmissions(store.answeredSince(now - longest), widened, now, 1)[0] ?? now
 }
 
 /**
@@ -77,7 +85,8 @@ export const pacedAt = (
  *    the client and its `broadcasts` operation): otherwise the broadcast pauses, saying why.
  * 3. The next pending chunk (lowest index whose retry time has come); none left: completed.
  *    It waits for the broadcast's own pacing ({@link pacedAt}): its earlier requests'
- *    departures under the windows, with a margin for the provider's view.
+ *    answers under the windows, with a margin (the alarm is set a little before the
+ *    instant; the step prepares the chunk, then waits for it).
  * 4. The status is checked again (a pause or a cancel may have come during the awaits).
  * 5. `callUpstream`, the single sends' own path (the account's quota object, core's
  *    transport and retry rules), as a shared request (`share`: a slot free now, within the
@@ -134,10 +143,12 @@ export const sendNextChunk = async (host: SenderHost): Promise<number | undefine
     return undefined
   }
   const endpoint = endpointOf(b.type)
-  // Paced by its own departures first, each window widened by the margin (see
-  // `pacedAt`): the quota would admit the chunk, but the provider might not yet.
+  // Paced by its own requests' answers first (see `pacedAt`): the quota, which counts
+  // admissions, would admit the chunk, but the provider might not yet. The alarm
+  // wakes a little early and the step waits out the rest after its preparation, so that
+  // neither the alarm's lateness nor the preparation delays every later window.
   const paced = pacedAt(store, broadcastWindows(env, endpoint), Date.now())
-  if (paced > Date.now()) return paced
+  if (paced > Date.now() + EARLY_WAKE_MS) return paced - EARLY_WAKE_MS
   const sendId = crypto.randomUUID()
   const numbers = store.numbersOf(pick.idx)
   const mintedAt = Date.now()
@@ -150,6 +161,8 @@ export const sendNextChunk = async (host: SenderHost): Promise<number | undefine
     },
     config.callbackKey,
   )
+  const wait = paced - Date.now()
+  if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
   // A pause or a cancel that came during the awaits above: nothing is sent.
   if (store.status() !== "running") return undefined
   // Whether a request left (so the outcome may be a send): set by the first `beforeSend`.
