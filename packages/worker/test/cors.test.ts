@@ -214,20 +214,17 @@ describe("the actual request", () => {
 describe("CLIENTS[].allowedOrigins", () => {
   const allow = (text: string) => {
     const parsed = parseOutboundAllowList(text)
-    if ("problem" in parsed) throw new Error(parsed.problem)
-    return parsed.allow
+    if (!parsed.ok) throw new Error(parsed.reason)
+    return parsed.value
   }
   const entry = (allowedOrigins: unknown) =>
     JSON.stringify([{ id: "a", tokenSha256: "0".repeat(64), allowedOrigins }])
 
   it("takes exact https origins, and http ones on OUTBOUND_HTTP_ALLOW", () => {
     const parsed = parseClients(entry([WEB, LOCAL]), allow("127.0.0.1:5173"))
-    expect("clients" in parsed && [...(parsed.clients[0]?.allowedOrigins ?? [])]).toEqual([
-      WEB,
-      LOCAL,
-    ])
+    expect(parsed.ok && [...(parsed.value[0]?.allowedOrigins ?? [])]).toEqual([WEB, LOCAL])
     const none = parseClients(JSON.stringify([{ id: "a", tokenSha256: "0".repeat(64) }]), allow(""))
-    expect("clients" in none && none.clients[0]?.allowedOrigins.size).toBe(0)
+    expect(none.ok && none.value[0]?.allowedOrigins.size).toBe(0)
   })
 
   it.each([
@@ -243,15 +240,15 @@ describe("CLIENTS[].allowedOrigins", () => {
     [42, "exact origin"],
   ])("refuses %s, named by path, never quoted", (origin, reason) => {
     const parsed = parseClients(entry([origin]), allow("127.0.0.1:5173"))
-    expect("problem" in parsed && parsed.problem).toMatch(/^CLIENTS\[0\]\.allowedOrigins\[0\] /)
-    expect("problem" in parsed && parsed.problem).toContain(reason)
+    expect(!parsed.ok && parsed.reason).toMatch(/^CLIENTS\[0\]\.allowedOrigins\[0\] /)
+    expect(!parsed.ok && parsed.reason).toContain(reason)
     if (typeof origin === "string" && origin.length > 4)
-      expect("problem" in parsed && parsed.problem).not.toContain(origin)
+      expect(!parsed.ok && parsed.reason).not.toContain(origin)
   })
 
   it("refuses what is not a list", () => {
     const parsed = parseClients(entry(WEB), allow(""))
-    expect("problem" in parsed && parsed.problem).toMatch(/^CLIENTS\[0\]\.allowedOrigins must /)
+    expect(!parsed.ok && parsed.reason).toMatch(/^CLIENTS\[0\]\.allowedOrigins must /)
   })
 
   it("a bad origin stops the gateway (500 naming it)", async () => {

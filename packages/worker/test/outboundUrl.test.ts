@@ -11,8 +11,8 @@ const none: ReadonlySet<string> = new Set()
 
 const allowList = (text: string): ReadonlySet<string> => {
   const parsed = parseOutboundAllowList(text)
-  if ("problem" in parsed) throw new Error(parsed.problem)
-  return parsed.allow
+  if (!parsed.ok) throw new Error(parsed.reason)
+  return parsed.value
 }
 
 const refused = (url: string, allow = none) => {
@@ -152,7 +152,7 @@ describe("parseOutboundAllowList", () => {
       "[::1]:8080",
     ])
     expect(allowList("").size).toBe(0)
-    expect(parseOutboundAllowList(undefined)).toEqual({ allow: new Set() })
+    expect(parseOutboundAllowList(undefined)).toEqual({ ok: true, value: new Set() })
   })
 
   it.each([
@@ -164,16 +164,20 @@ describe("parseOutboundAllowList", () => {
     ":80",
   ])("refuses the entry %s, naming the binding", (entry) => {
     const parsed = parseOutboundAllowList(`127.0.0.1:8789,${entry}`)
-    expect("problem" in parsed && parsed.problem).toContain("OUTBOUND_HTTP_ALLOW[1]")
+    expect(!parsed.ok && parsed.reason).toContain("OUTBOUND_HTTP_ALLOW[1]")
   })
 })
 
 describe("parsePublicOrigin", () => {
   it("takes an absolute http(s) origin, trailing slash allowed", () => {
     expect(parsePublicOrigin("https://Gateway.Example.com/")).toEqual({
-      origin: "https://gateway.example.com",
+      ok: true,
+      value: "https://gateway.example.com",
     })
-    expect(parsePublicOrigin("http://127.0.0.1:8787")).toEqual({ origin: "http://127.0.0.1:8787" })
+    expect(parsePublicOrigin("http://127.0.0.1:8787")).toEqual({
+      ok: true,
+      value: "http://127.0.0.1:8787",
+    })
   })
 
   it.each([
@@ -185,7 +189,7 @@ describe("parsePublicOrigin", () => {
     "https://",
   ])("refuses %s, naming PUBLIC_URL", (text) => {
     const parsed = parsePublicOrigin(text)
-    expect("problem" in parsed && parsed.problem).toContain("PUBLIC_URL")
+    expect(!parsed.ok && parsed.reason).toContain("PUBLIC_URL")
   })
 })
 
@@ -202,20 +206,18 @@ describe("CLIENTS webhookUrl", () => {
 
   it("passes the outbound policy, named by path, never quoted", () => {
     const bad = parseClients(entry("https://admin:hunter2@10.0.0.1/hook"), none)
-    expect("problem" in bad && bad.problem).toMatch(/^CLIENTS\[0\]\.webhookUrl must not/)
-    expect("problem" in bad && bad.problem).not.toContain("hunter2")
+    expect(!bad.ok && bad.reason).toMatch(/^CLIENTS\[0\]\.webhookUrl must not/)
+    expect(!bad.ok && bad.reason).not.toContain("hunter2")
     const local = parseClients(entry("http://127.0.0.1:8789/webhooks/voice"), none)
-    expect("problem" in local && local.problem).toContain("CLIENTS[0].webhookUrl must not")
-    expect("problem" in local && local.problem).toContain("loopback")
+    expect(!local.ok && local.reason).toContain("CLIENTS[0].webhookUrl must not")
+    expect(!local.ok && local.reason).toContain("loopback")
     const plain = parseClients(entry("http://hooks.example.com/voice"), none)
-    expect("problem" in plain && plain.problem).toContain("CLIENTS[0].webhookUrl must use https")
+    expect(!plain.ok && plain.reason).toContain("CLIENTS[0].webhookUrl must use https")
     const allowed = parseClients(
       entry("http://127.0.0.1:8789/webhooks/voice"),
       allowList("127.0.0.1:8789"),
     )
-    expect("clients" in allowed && allowed.clients[0]?.webhookUrl).toBe(
-      "http://127.0.0.1:8789/webhooks/voice",
-    )
+    expect(allowed.ok && allowed.value[0]?.webhookUrl).toBe("http://127.0.0.1:8789/webhooks/voice")
   })
 })
 

@@ -37,8 +37,8 @@ describe("the account's quota object shares slots with broadcasts", () => {
 describe("BROADCAST_RESERVE", () => {
   it("defaults to 5 % of each window, rounded up", () => {
     const parsed = broadcastReserve(undefined, defaultPolicy)
-    expect("reserve" in parsed && parsed.reserve["campaign/send"]).toEqual([1, 100])
-    expect("reserve" in parsed && parsed.reserve["tts/send"]).toEqual([100])
+    expect(parsed.ok && parsed.value["campaign/send"]).toEqual([1, 100])
+    expect(parsed.ok && parsed.value["tts/send"]).toEqual([100])
   })
 
   it("stops the gateway when malformed, naming it", async () => {

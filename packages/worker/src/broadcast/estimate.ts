@@ -4,15 +4,12 @@ import { broadcastReserve } from "../config/broadcastReserve.js"
 import { ratePolicy } from "../config/policyOverride.js"
 
 /**
- * How much longer than the quota's windows a broadcast spaces its own requests, and waits
- * past the quota's "come back in". The quota counts a window from each request's
- * admission; the provider from its arrival, a few ms later and not always as many: a chunk
- * admitted the instant a slot frees could reach the provider before the request that held
- * the slot has left the provider's window (a 429, and the whole account blocked until the
- * provider's reset). The margin keeps the provider's view of each window behind the
- * quota's, for its cost once per window (25 ms a minute for the documented 5 drops a minute).
+ * How much longer than the quota's windows a broadcast spaces its own requests (counted
+ * from their answers, see `pacedAt`), and waits past the quota's "come back in": the
+ * provider's clock and its window's edge are not ours. Its cost: once per window (10 ms a
+ * minute for the documented 5 drops a minute), with a round trip.
  */
-export const QUOTA_MARGIN_MS = 25
+export const QUOTA_MARGIN_MS = 10
 
 /** The bindings the quota's policy comes from (the Worker's `env` has them). */
 export interface QuotaVars {
@@ -36,10 +33,10 @@ export const broadcastWindows = (
   endpoint: Endpoint,
 ): ReadonlyArray<{ readonly limit: number; readonly windowMs: number }> => {
   const configured = ratePolicy(vars.RATE_LIMIT_POLICY)
-  if ("problem" in configured) return []
-  const reserve = broadcastReserve(vars.BROADCAST_RESERVE, configured.policy)
-  const kept = "problem" in reserve ? [] : (reserve.reserve[endpoint] ?? [])
-  return configured.policy[endpoint].map((w, i) => ({
+  if (!configured.ok) return []
+  const reserve = broadcastReserve(vars.BROADCAST_RESERVE, configured.value)
+  const kept = reserve.ok ? (reserve.value[endpoint] ?? []) : []
+  return configured.value[endpoint].map((w, i) => ({
     ...w,
     limit: Math.max(1, w.limit - (kept[i] ?? 0)),
   }))
@@ -55,7 +52,7 @@ export const broadcastWindows = (
  *
  * @example
  * ```ts
- * estimatedEnd({}, "campaign/send", 6, Date.UTC(2026, 0, 1)) // 60.025 s later: 4 a minute for broadcasts
+ * estimatedEnd({}, "campaign/send", 6, Date.UTC(2026, 0, 1)) // 60.01 s later: 4 a minute for broadcasts
  * ```
  */
 export const estimatedEnd = (

@@ -93,47 +93,58 @@ const hexBytes = (hex: string): Uint8Array => {
 export const parseClients = (
   json: string,
   allow: OutboundAllowList,
-): { readonly clients: ReadonlyArray<ClientConfig> } | { readonly problem: string } => {
+):
+  | { readonly ok: true; readonly value: ReadonlyArray<ClientConfig> }
+  | { readonly ok: false; readonly reason: string } => {
   let raw: unknown
   try {
     raw = JSON.parse(json)
   } catch {
-    return { problem: "CLIENTS is not valid JSON" }
+    return { ok: false, reason: "CLIENTS is not valid JSON" }
   }
-  if (!Array.isArray(raw)) return { problem: "CLIENTS must be a JSON array of clients" }
+  if (!Array.isArray(raw)) return { ok: false, reason: "CLIENTS must be a JSON array of clients" }
   const clients: Array<ClientConfig> = []
   const ids = new Set<string>()
   for (const [index, entry] of raw.entries()) {
     const at = `CLIENTS[${index}]`
-    if (!isRecord(entry)) return { problem: `${at} must be an object` }
+    if (!isRecord(entry)) return { ok: false, reason: `${at} must be an object` }
     const { id, name, tokenSha256, operations, webhookUrl, webhookSecret, allowedOrigins } = entry
     if (typeof id !== "string" || !/^[A-Za-z0-9_-]{1,64}$/.test(id))
-      return { problem: `${at}.id must be 1-64 letters, digits, _ or -` }
-    if (ids.has(id)) return { problem: `${at}.id repeats an earlier client's id` }
+      return { ok: false, reason: `${at}.id must be 1-64 letters, digits, _ or -` }
+    if (ids.has(id)) return { ok: false, reason: `${at}.id repeats an earlier client's id` }
     ids.add(id)
     if (typeof tokenSha256 !== "string" || !/^[0-9a-f]{64}$/i.test(tokenSha256))
-      return { problem: `${at}.tokenSha256 must be 64 hex digits (the SHA-256 of the token)` }
+      return {
+        ok: false,
+        reason: `${at}.tokenSha256 must be 64 hex digits (the SHA-256 of the token)`,
+      }
     const ops = operations ?? ["*"]
     if (!Array.isArray(ops) || ops.some((o) => o !== "*" && !allOperations.includes(o)))
-      return { problem: `${at}.operations must list "*" or any of ${allOperations.join(", ")}` }
+      return {
+        ok: false,
+        reason: `${at}.operations must list "*" or any of ${allOperations.join(", ")}`,
+      }
     if (webhookUrl !== undefined && typeof webhookUrl !== "string")
-      return { problem: `${at}.webhookUrl must be a URL (a string)` }
+      return { ok: false, reason: `${at}.webhookUrl must be a URL (a string)` }
     const webhook = webhookUrl === undefined ? undefined : checkOutboundUrl(webhookUrl, allow)
-    if (webhook?.ok === false) return { problem: `${at}.webhookUrl ${webhook.reason}` }
+    if (webhook?.ok === false) return { ok: false, reason: `${at}.webhookUrl ${webhook.reason}` }
     if (
       webhookSecret !== undefined &&
       (typeof webhookSecret !== "string" || !/^whsec_[A-Za-z0-9+/=]{20,}$/.test(webhookSecret))
     )
-      return { problem: `${at}.webhookSecret must be whsec_ followed by base64` }
+      return { ok: false, reason: `${at}.webhookSecret must be whsec_ followed by base64` }
     if (webhookUrl !== undefined && webhookSecret === undefined)
-      return { problem: `${at}.webhookSecret is required with a webhookUrl` }
+      return { ok: false, reason: `${at}.webhookSecret is required with a webhookUrl` }
     const origins = allowedOrigins ?? []
     if (!Array.isArray(origins) || origins.length > MAX_ORIGINS)
-      return { problem: `${at}.allowedOrigins must be a list of at most ${MAX_ORIGINS} origins` }
+      return {
+        ok: false,
+        reason: `${at}.allowedOrigins must be a list of at most ${MAX_ORIGINS} origins`,
+      }
     const allowed = new Set<string>()
     for (const [i, origin] of origins.entries()) {
       const checked = checkOrigin(origin, allow)
-      if (!checked.ok) return { problem: `${at}.allowedOrigins[${i}] ${checked.reason}` }
+      if (!checked.ok) return { ok: false, reason: `${at}.allowedOrigins[${i}] ${checked.reason}` }
       allowed.add(checked.origin)
     }
     clients.push({
@@ -146,5 +157,5 @@ export const parseClients = (
       allowedOrigins: allowed,
     })
   }
-  return { clients }
+  return { ok: true, value: clients }
 }

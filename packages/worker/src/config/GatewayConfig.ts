@@ -71,20 +71,16 @@ export const loadGatewayConfig = (env: Env): Effect.Effect<GatewayConfig, Gatewa
     }),
     Effect.flatMap((s) => {
       const publicUrl = s.publicUrl.trim() === "" ? undefined : parsePublicOrigin(s.publicUrl)
-      if (publicUrl !== undefined && "problem" in publicUrl)
-        return Effect.fail(new GatewayMisconfigured({ problem: publicUrl.problem }))
+      if (publicUrl !== undefined && !publicUrl.ok)
+        return Effect.fail(new GatewayMisconfigured({ problem: publicUrl.reason }))
       const allow = parseOutboundAllowList(s.outboundHttpAllow)
-      if ("problem" in allow)
-        return Effect.fail(new GatewayMisconfigured({ problem: allow.problem }))
-      const parsed = parseClients(Redacted.value(s.clients), allow.allow)
-      if ("problem" in parsed)
-        return Effect.fail(new GatewayMisconfigured({ problem: parsed.problem }))
+      if (!allow.ok) return Effect.fail(new GatewayMisconfigured({ problem: allow.reason }))
+      const parsed = parseClients(Redacted.value(s.clients), allow.value)
+      if (!parsed.ok) return Effect.fail(new GatewayMisconfigured({ problem: parsed.reason }))
       const policy = ratePolicy(env.RATE_LIMIT_POLICY)
-      if ("problem" in policy)
-        return Effect.fail(new GatewayMisconfigured({ problem: policy.problem }))
-      const reserve = broadcastReserve(env.BROADCAST_RESERVE, policy.policy)
-      if ("problem" in reserve)
-        return Effect.fail(new GatewayMisconfigured({ problem: reserve.problem }))
+      if (!policy.ok) return Effect.fail(new GatewayMisconfigured({ problem: policy.reason }))
+      const reserve = broadcastReserve(env.BROADCAST_RESERVE, policy.value)
+      if (!reserve.ok) return Effect.fail(new GatewayMisconfigured({ problem: reserve.reason }))
       const schedule = s.schedule.split(",").map((part) => Number(part.trim()))
       if (schedule.some((n) => !Number.isFinite(n) || n < 0))
         return Effect.fail(
@@ -105,9 +101,9 @@ export const loadGatewayConfig = (env: Env): Effect.Effect<GatewayConfig, Gatewa
           accountId,
           baseUrl: s.baseUrl,
           callbackKey: s.callbackKey,
-          publicUrl: publicUrl?.origin,
-          outboundHttpAllow: allow.allow,
-          clients: parsed.clients,
+          publicUrl: publicUrl?.value,
+          outboundHttpAllow: allow.value,
+          clients: parsed.value,
           webhookRetryScheduleMs: schedule.map((n) => n * 1000),
         }),
       )

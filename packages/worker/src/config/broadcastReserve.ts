@@ -16,29 +16,32 @@ const DEFAULT_SHARE = 0.05
  * ```ts
  * import { defaultPolicy } from "@voicepartner/core/ratelimit/RateLimitPolicy"
  * const reserve = broadcastReserve(undefined, defaultPolicy)
- * // { reserve: { "campaign/send": [1, 100], "tts/send": [100], … } }
+ * // { ok: true, value: { "campaign/send": [1, 100], "tts/send": [100], … } }
  * ```
  */
 export const broadcastReserve = (
   json: string | undefined,
   policy: RateLimitPolicy,
-): { readonly reserve: QuotaReserve } | { readonly problem: string } => {
+):
+  | { readonly ok: true; readonly value: QuotaReserve }
+  | { readonly ok: false; readonly reason: string } => {
   const reserve: Partial<Record<Endpoint, ReadonlyArray<number>>> = {}
   for (const endpoint of Endpoints)
     reserve[endpoint] = policy[endpoint].map((w) => Math.ceil(w.limit * DEFAULT_SHARE))
-  if (json === undefined || json.trim() === "") return { reserve }
+  if (json === undefined || json.trim() === "") return { ok: true, value: reserve }
   let raw: unknown
   try {
     raw = JSON.parse(json)
   } catch {
-    return { problem: "BROADCAST_RESERVE is not valid JSON" }
+    return { ok: false, reason: "BROADCAST_RESERVE is not valid JSON" }
   }
   if (typeof raw !== "object" || raw === null || Array.isArray(raw))
-    return { problem: "BROADCAST_RESERVE must be an object keyed by endpoint" }
+    return { ok: false, reason: "BROADCAST_RESERVE must be an object keyed by endpoint" }
   for (const [endpoint, counts] of Object.entries(raw)) {
     if (!(Endpoints as ReadonlyArray<string>).includes(endpoint))
       return {
-        problem: `BROADCAST_RESERVE.${endpoint} is not an endpoint (${Endpoints.join(", ")})`,
+        ok: false,
+        reason: `BROADCAST_RESERVE.${endpoint} is not an endpoint (${Endpoints.join(", ")})`,
       }
     const windows = policy[endpoint as Endpoint]
     if (
@@ -47,9 +50,10 @@ export const broadcastReserve = (
       counts.some((n, i) => !Number.isInteger(n) || n < 0 || n > (windows[i]?.limit ?? 0))
     )
       return {
-        problem: `BROADCAST_RESERVE.${endpoint} must list ${windows.length} whole number(s), one per window, each at most its limit`,
+        ok: false,
+        reason: `BROADCAST_RESERVE.${endpoint} must list ${windows.length} whole number(s), one per window, each at most its limit`,
       }
     reserve[endpoint as Endpoint] = counts as ReadonlyArray<number>
   }
-  return { reserve }
+  return { ok: true, value: reserve }
 }

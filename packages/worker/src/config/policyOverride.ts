@@ -13,29 +13,32 @@ import {
  *
  * @example
  * ```ts
- * ratePolicy(undefined) // { policy: defaultPolicy }
+ * ratePolicy(undefined) // { ok: true, value: defaultPolicy }
  * ratePolicy('{"tts/send":[{"limit":5000,"windowMs":3600000}]}')
- * // { policy: { ...defaultPolicy, "tts/send": [{ limit: 5000, windowMs: 3600000 }] } }
- * ratePolicy("[]") // { problem: "RATE_LIMIT_POLICY must be an object keyed by endpoint" }
+ * // { ok: true, value: { ...defaultPolicy, "tts/send": [{ limit: 5000, windowMs: 3600000 }] } }
+ * ratePolicy("[]") // { ok: false, reason: "RATE_LIMIT_POLICY must be an object keyed by endpoint" }
  * ```
  */
 export const ratePolicy = (
   json: string | undefined,
-): { readonly policy: RateLimitPolicy } | { readonly problem: string } => {
-  if (json === undefined || json.trim() === "") return { policy: defaultPolicy }
+):
+  | { readonly ok: true; readonly value: RateLimitPolicy }
+  | { readonly ok: false; readonly reason: string } => {
+  if (json === undefined || json.trim() === "") return { ok: true, value: defaultPolicy }
   let raw: unknown
   try {
     raw = JSON.parse(json)
   } catch {
-    return { problem: "RATE_LIMIT_POLICY is not valid JSON" }
+    return { ok: false, reason: "RATE_LIMIT_POLICY is not valid JSON" }
   }
   if (typeof raw !== "object" || raw === null || Array.isArray(raw))
-    return { problem: "RATE_LIMIT_POLICY must be an object keyed by endpoint" }
+    return { ok: false, reason: "RATE_LIMIT_POLICY must be an object keyed by endpoint" }
   const policy: Record<Endpoint, ReadonlyArray<RateLimitWindow>> = { ...defaultPolicy }
   for (const [endpoint, windows] of Object.entries(raw)) {
     if (!(Endpoints as ReadonlyArray<string>).includes(endpoint))
       return {
-        problem: `RATE_LIMIT_POLICY.${endpoint} is not an endpoint (${Endpoints.join(", ")})`,
+        ok: false,
+        reason: `RATE_LIMIT_POLICY.${endpoint} is not an endpoint (${Endpoints.join(", ")})`,
       }
     const valid =
       Array.isArray(windows) &&
@@ -51,9 +54,10 @@ export const ratePolicy = (
       )
     if (!valid)
       return {
-        problem: `RATE_LIMIT_POLICY.${endpoint} must be a list of { limit: integer > 0, windowMs: integer >= 1000 }`,
+        ok: false,
+        reason: `RATE_LIMIT_POLICY.${endpoint} must be a list of { limit: integer > 0, windowMs: integer >= 1000 }`,
       }
     policy[endpoint as Endpoint] = windows as ReadonlyArray<RateLimitWindow>
   }
-  return { policy }
+  return { ok: true, value: policy }
 }

@@ -61,16 +61,16 @@ export class QuotaObject extends DurableObject<Env> {
     super(ctx, env)
     const configured = ratePolicy(env.RATE_LIMIT_POLICY)
     // The gateway refuses to start on a bad policy (GatewayConfig); never admit more here.
-    if ("problem" in configured) throw new Error(configured.problem)
-    const reserve = broadcastReserve(env.BROADCAST_RESERVE, configured.policy)
-    if ("problem" in reserve) throw new Error(reserve.problem)
+    if (!configured.ok) throw new Error(configured.reason)
+    const reserve = broadcastReserve(env.BROADCAST_RESERVE, configured.value)
+    if (!reserve.ok) throw new Error(reserve.reason)
     const sql = ctx.storage.sql
     sql.exec(`CREATE TABLE IF NOT EXISTS admissions (endpoint TEXT NOT NULL, at INTEGER NOT NULL)`)
     sql.exec(`CREATE INDEX IF NOT EXISTS admissions_by_time ON admissions (endpoint, at)`)
     sql.exec(
       `CREATE TABLE IF NOT EXISTS blocks (endpoint TEXT PRIMARY KEY, until INTEGER NOT NULL)`,
     )
-    this.machine = new QuotaMachine(configured.policy, {
+    this.machine = new QuotaMachine(configured.value, {
       rows: {
         admissions: sql.exec<{ endpoint: string; at: number }>(
           `SELECT endpoint, at FROM admissions ORDER BY at`,
@@ -78,7 +78,7 @@ export class QuotaObject extends DurableObject<Env> {
         blocks: sql.exec<{ endpoint: string; until: number }>(`SELECT endpoint, until FROM blocks`),
       },
       journal: sqliteJournal(sql),
-      sharing: new SharedSlots(configured.policy, reserve.reserve),
+      sharing: new SharedSlots(configured.value, reserve.value),
     })
   }
 

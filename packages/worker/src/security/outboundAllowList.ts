@@ -35,13 +35,15 @@ export const allowKey = (url: URL): string =>
  *
  * @example
  * ```ts
- * parseOutboundAllowList("127.0.0.1:8789") // { allow: Set { "127.0.0.1:8789" } }
- * parseOutboundAllowList("hooks.test") // { problem: "OUTBOUND_HTTP_ALLOW[0] must be host:port…" }
+ * parseOutboundAllowList("127.0.0.1:8789") // { ok: true, value: Set { "127.0.0.1:8789" } }
+ * parseOutboundAllowList("hooks.test") // { ok: false, reason: "OUTBOUND_HTTP_ALLOW[0] must be host:port…" }
  * ```
  */
 export const parseOutboundAllowList = (
   text: string | undefined,
-): { readonly allow: OutboundAllowList } | { readonly problem: string } => {
+):
+  | { readonly ok: true; readonly value: OutboundAllowList }
+  | { readonly ok: false; readonly reason: string } => {
   const allow = new Set<string>()
   for (const [index, raw] of (text ?? "").split(",").entries()) {
     const entry = raw.trim()
@@ -51,9 +53,10 @@ export const parseOutboundAllowList = (
     const port = Number(match?.[2])
     if (host === undefined || !(port >= 1 && port <= 65535))
       return {
-        problem: `OUTBOUND_HTTP_ALLOW[${index}] must be host:port with the port written, e.g. 127.0.0.1:8789`,
+        ok: false,
+        reason: `OUTBOUND_HTTP_ALLOW[${index}] must be host:port with the port written, e.g. 127.0.0.1:8789`,
       }
     allow.add(`${host}:${port}`)
   }
-  return { allow }
+  return { ok: true, value: allow }
 }

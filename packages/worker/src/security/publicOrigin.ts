@@ -5,24 +5,27 @@
  *
  * @example
  * ```ts
- * parsePublicOrigin("https://Gateway.Example.com/") // { origin: "https://gateway.example.com" }
- * parsePublicOrigin("gateway.example.com") // { problem: "PUBLIC_URL must be …" }
+ * parsePublicOrigin("https://Gateway.Example.com/") // { ok: true, value: "https://gateway.example.com" }
+ * parsePublicOrigin("gateway.example.com") // { ok: false, reason: "PUBLIC_URL must be …" }
  * ```
  */
 export const parsePublicOrigin = (
   text: string,
-): { readonly origin: string } | { readonly problem: string } => {
-  const problem = {
-    problem:
+):
+  | { readonly ok: true; readonly value: string }
+  | { readonly ok: false; readonly reason: string } => {
+  const refused = {
+    ok: false as const,
+    reason:
       "PUBLIC_URL must be the gateway's absolute http(s) origin, e.g. https://gateway.example.com (no path, query or user-info)",
   }
   let url: URL
   try {
     url = new URL(text.trim())
   } catch {
-    return problem
+    return refused
   }
-  if (url.protocol !== "https:" && url.protocol !== "http:") return problem
-  if (url.href !== `${url.origin}/`) return problem
-  return { origin: url.origin }
+  if (url.protocol !== "https:" && url.protocol !== "http:") return refused
+  if (url.href !== `${url.origin}/`) return refused
+  return { ok: true, value: url.origin }
 }
