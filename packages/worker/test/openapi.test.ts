@@ -1,9 +1,14 @@
 import * as Schema from "effect/Schema"
 import { describe, expect, it } from "vitest"
 import { app } from "../src/app.js"
+import { isBroadcastId, newBroadcastId } from "../src/broadcast/broadcastIds.js"
+import { CSV_PARAMETERS, isCsv, MAX_CSV_BODY_BYTES } from "../src/broadcast/csvUpload.js"
+import { LISTED_INVALID, MAX_BROADCAST_RECIPIENTS } from "../src/broadcast/recipientPlan.js"
+import { REPORT_HEADER } from "../src/broadcast/reportCsv.js"
 import { ApiErrorBodySchema, apiError } from "../src/http/apiError.js"
 import { checkJson, type JsonSchema } from "../src/openapi/jsonSchema.js"
 import { openApiDocument } from "../src/openapi/openApiDocument.js"
+import { MAX_BROADCAST_BODY_BYTES } from "../src/routes/broadcastRoutes.js"
 import { answer, gateway, useHarness } from "./harness.js"
 
 useHarness()
@@ -223,5 +228,106 @@ describe("GET /openapi.json", () => {
     )
     expect(headers("401")).toContain("WWW-Authenticate")
     expect(headers("405")).toContain("Allow")
+  })
+})
+
+describe("the broadcasts' contract", () => {
+  const create = () => doc.paths["/v1/broadcasts"].post
+  const csvParameters = () =>
+    (create().parameters as Array<Any>).map(resolve).filter((p: Any) => p.in === "query")
+  const parameter = (name: string) => csvParameters().find((p: Any) => p.name === name)
+
+  it("POST /v1/broadcasts takes a CSV file as the body (text/csv or application/csv), besides JSON", () => {
+    const content = create().requestBody.content
+    expect(Object.keys(content).sort()).toEqual(["application/csv", "application/json", "text/csv"])
+    for (const media of ["text/csv", "application/csv"]) {
+      expect(isCsv(media), media).toBe(true)
+      const schema = content[media].schema
+      expect(schema.type, media).toBe("string")
+      expect(checkJson(schema, "Nom;Téléphone\r\nDupont;06 12 34 56 78\r\n", doc)).toEqual([])
+      expect(schema.description).toContain(MAX_BROADCAST_RECIPIENTS.toLocaleString("en"))
+      expect(schema.description).toContain("column")
+    }
+    expect(content["application/json"].schema).toEqual({
+      $ref: "#/components/schemas/BroadcastRequest",
+    })
+  })
+
+  it("documents every query parameter of a CSV upload, and no other; none required, as a JSON body takes none", () => {
+    expect(csvParameters().map((p: Any) => p.name)).toEqual([...CSV_PARAMETERS])
+    for (const p of csvParameters()) {
+      expect(p.required, p.name).toBe(false)
+      expect(p.schema, p.name).toBeDefined()
+      expect(p.description, p.name).toMatch(/CSV upload/)
+    }
+  })
+
+  it("says which parameters each type of broadcast requires", () => {
+    const says = (name: string) => parameter(name).description as string
+    expect(says("type")).toContain("CSV upload: required")
+    expect(says("tokenAudio")).toContain("`voicemail`: required")
+    expect(says("tokenAudio")).toContain("`tts`: required unless `text` is given")
+    expect(says("text")).toContain("`tts`: required unless `tokenAudio` is given")
+    expect(says("text")).toContain("`voicemail`: ignored")
+    expect(says("emailForNotification")).toContain("`voicemail`: required")
+    expect(says("emailForNotification")).toContain("`tts`: ignored")
+    expect(says("sender")).toContain("`voicemail`: optional")
+    expect(says("lang")).toContain("`tts`: optional")
+    expect(says("speechRate")).toContain("`tts`: optional")
+    for (const name of ["name", "startAt", "notifyUrl", "dryRun", "column"])
+      expect(says(name), name).toContain("optional")
+    expect(parameter("dryRun").schema).toEqual({ enum: ["true", "false"] })
+    expect(parameter("type").schema).toEqual({ enum: ["voicemail", "tts"] })
+    // The query as a whole, for validators: one alternative per type (and per message form).
+    const query = create().requestBody.content["text/csv"]["x-query"]
+    expect(query.oneOf.map((q: Any) => q.properties.type.const)).toEqual([
+      "voicemail",
+      "tts",
+      "tts",
+    ])
+    for (const q of query.oneOf) expect(q.additionalProperties).toBe(false)
+  })
+
+  it("states the limits: 32 MB of JSON, 100 MB of CSV", () => {
+    const tooLarge = create().responses["413"].description as string
+    expect(tooLarge).toContain(String(MAX_BROADCAST_BODY_BYTES))
+    expect(tooLarge).toContain(String(MAX_CSV_BODY_BYTES))
+  })
+
+  it("a plan carries its estimated cost, and the recipients' empty rows", () => {
+    const plan = doc.components.schemas.BroadcastPlan
+    expect(plan.required).toEqual(
+      expect.arrayContaining([
+        "recipients",
+        "requests",
+        "estimatedEndAt",
+        "estimatedCost",
+        "warnings",
+      ]),
+    )
+    expect(plan.properties.recipients.required).toContain("empty")
+    expect(plan.properties.recipients.properties.invalid.maxItems).toBe(LISTED_INVALID)
+    const cost = resolve(plan.properties.estimatedCost)
+    expect(cost.required).toEqual(["amount", "currency", "estimate", "secondsPerMessage"])
+    expect(cost.properties.estimate).toEqual(expect.objectContaining({ const: true }))
+    expect(doc.components.schemas.Broadcast.properties.recipientCounts.required).toContain("empty")
+  })
+
+  it("a broadcast's id in the answers is what the gateway makes and takes", () => {
+    const id = doc.components.schemas.Broadcast.properties.id
+    expect(doc.components.schemas.BroadcastCreated.properties.id).toEqual(id)
+    for (const candidate of [newBroadcastId(), "bc_", "bc_3F9A0C1E5B7D2A4C6E8F0A1B", "index:alpha"])
+      expect(checkJson(id, candidate, doc).length === 0, candidate).toBe(isBroadcastId(candidate))
+  })
+
+  it("GET …/report.csv answers CSV, its columns and file name documented", () => {
+    const ok = resolve(doc.paths["/v1/broadcasts/{id}/report.csv"].get.responses["200"])
+    const schema = ok.content["text/csv"].schema
+    expect(checkJson(schema, REPORT_HEADER, doc)).toEqual([])
+    expect(
+      checkJson(schema, `${REPORT_HEADER}1,+33612345678,mobile,0,sent,NDA_1,,\r\n`, doc),
+    ).toEqual([])
+    expect(checkJson(schema, "row,phone\r\n", doc)).not.toEqual([])
+    expect(Object.keys(ok.headers ?? {})).toContain("Content-Disposition")
   })
 })

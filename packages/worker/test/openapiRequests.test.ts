@@ -14,6 +14,10 @@ import { TtsSend } from "@voicepartner/core/operations/TtsSend"
 import * as Result from "effect/Result"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
+import { validateBroadcast } from "../src/broadcast/broadcastRequest.js"
+import { CSV_PARAMETERS, csvFields } from "../src/broadcast/csvUpload.js"
+import { planRecipients } from "../src/broadcast/recipientPlan.js"
+import type { ApiError } from "../src/http/apiError.js"
 import { IDEMPOTENCY_KEY } from "../src/http/idempotency.js"
 import { requestBodySchema } from "../src/openapi/conformance.js"
 import { checkJson, type JsonSchema } from "../src/openapi/jsonSchema.js"
@@ -435,5 +439,197 @@ describe("POST /v1/broadcasts (the route itself, as a dry run: nothing stored)",
   ])("%s", async (_, body, expected) => {
     expect(await accepted(body)).toBe(expected)
     expect(checkJson(schema(), body, doc).length === 0).toBe(expected)
+  })
+})
+
+describe("POST /v1/broadcasts with a CSV upload: the query's schema agrees with the gateway", () => {
+  // biome-ignore lint/suspicious/noExplicitAny: the document is walked as plain JSON
+  const create = () => (doc as any).paths["/v1/broadcasts"].post
+  const querySchema = (): JsonSchema => create().requestBody.content["text/csv"]["x-query"]
+  /** Each documented query parameter's own schema (what a client generator sees). */
+  const parameterSchema = (name: string): JsonSchema =>
+    create().parameters.find((p: { name?: string }) => p.name === name).schema
+
+  const refusedFields = (error: ApiError): Verdict => {
+    const e = (error.body as { error: { issues?: ReadonlyArray<{ readonly field: string }> } })
+      .error
+    return { ok: false, fields: [...new Set((e.issues ?? []).map((i) => i.field))] }
+  }
+  /** What the route checks before it reads the body: the parameters, then the broadcast. */
+  const gatewayReads = (query: Record<string, string>): Verdict => {
+    const read = csvFields(
+      new URL(`https://gateway.test/v1/broadcasts?${new URLSearchParams(query)}`),
+    )
+    if (!read.ok) return refusedFields(read.error)
+    const checked = validateBroadcast(read.fields, planRecipients(["+33600000000"]), {
+      now: NOW,
+      quota: {},
+      naming: "query",
+    })
+    return checked.ok ? { ok: true } : refusedFields(checked.error)
+  }
+  const schemaAccepts = (query: Record<string, string>) => {
+    const problems = checkJson(querySchema(), query, doc)
+    // Each parameter's own schema never refuses what the whole query's accepts.
+    if (problems.length === 0)
+      for (const [name, value] of Object.entries(query))
+        if (CSV_PARAMETERS.includes(name))
+          expect(checkJson(parameterSchema(name), value, doc), `${name}=${value}`).toEqual([])
+    return problems
+  }
+  /** The real route, with a one-number file: 200 (a dry run) or 201 passed, 400 refused. */
+  const viaCsvRoute = async (query: Record<string, string>) => {
+    const a = await answer(
+      await gateway(`/v1/broadcasts?${new URLSearchParams(query)}`, {
+        token: TOKENS.alpha,
+        method: "POST",
+        headers: { "content-type": "text/csv" },
+        body: "Téléphone\r\n06 12 34 56 78\r\n",
+      }),
+    )
+    return a.status === 200 || a.status === 201 ? "passed" : a.status === 400 ? "refused" : a.status
+  }
+  /** The rules JSON Schema cannot state: the schema accepts more there. */
+  const SEMANTIC = ["tokenAudio", "sender", "notifyUrl", "startAt", "speechRate", "name"]
+
+  const voicemail = { type: "voicemail", tokenAudio: "dev-audio", emailForNotification: "o@x.fr" }
+  const both: ReadonlyArray<readonly [string, Record<string, string>]> = [
+    ["README's upload", { ...voicemail, name: "Relance novembre" }],
+    [
+      "every voicemail parameter",
+      {
+        ...voicemail,
+        sender: "06 12 34 56 78",
+        startAt: parisIn(2),
+        notifyUrl: "https://a.example/h",
+        dryRun: "false",
+        column: "téléphone",
+      },
+    ],
+    ["a voicemail ignores text and lang", { ...voicemail, text: " ,,, ", lang: "xyz" }],
+    ["a voicemail reads speechRate, then ignores it", { ...voicemail, speechRate: "1" }],
+    ["a voice SMS of a text", { type: "tts", text: "Bonjour" }],
+    ["a voice SMS of an audio file", { type: "tts", tokenAudio: "dev-audio" }],
+    ["text and tokenAudio: the audio wins", { type: "tts", text: "", tokenAudio: "dev-audio" }],
+    [
+      "a voice SMS ignores emailForNotification and sender",
+      {
+        type: "tts",
+        text: "Hi",
+        emailForNotification: "nope",
+        sender: "",
+      },
+    ],
+    ["lang spaced, in capitals", { type: "tts", text: "Hello", lang: " EN " }],
+    ...["1", " .5 ", "-1", "1e1", "0x10", "2."].map(
+      (rate) => [`speechRate ${rate}`, { type: "tts", text: "Hi", speechRate: rate }] as const,
+    ),
+    ["startAt in ISO 8601", { type: "tts", text: "Hi", startAt: isoIn(1), dryRun: "true" }],
+    ["apiKey (ignored)", { type: "tts", text: "Hi", apiKey: "token", dryRun: "true" }],
+  ]
+  const neither: ReadonlyArray<readonly [string, Record<string, string>]> = [
+    ["no type", { tokenAudio: "dev-audio", emailForNotification: "o@x.fr" }],
+    ["another type", { ...voicemail, type: "sms" }],
+    ["a voicemail without e-mail", { type: "voicemail", tokenAudio: "dev-audio" }],
+    ["a voicemail without audio", { type: "voicemail", emailForNotification: "o@x.fr" }],
+    ["a voicemail with a bad e-mail", { ...voicemail, emailForNotification: "ops@example" }],
+    ["a voicemail with an empty tokenAudio", { ...voicemail, tokenAudio: " " }],
+    ["a voicemail with a speechRate in words", { ...voicemail, speechRate: "fast" }],
+    ["a voice SMS of nothing", { type: "tts" }],
+    ["a text with nothing to read", { type: "tts", text: " ,,, " }],
+    ["a three-letter lang", { type: "tts", text: "Hi", lang: "fra" }],
+    ["an empty lang", { type: "tts", text: "Hi", lang: "" }],
+    ...["", "fast", "Infinity", "1,5", "0x", "-0x1"].map(
+      (rate) => [`speechRate "${rate}"`, { type: "tts", text: "Hi", speechRate: rate }] as const,
+    ),
+    ["an unknown parameter", { type: "tts", text: "Hi", colour: "blue" }],
+    ["the samples' speed", { type: "tts", text: "Hi", speed: "1" }],
+    ["dryRun yes", { type: "tts", text: "Hi", dryRun: "yes" }],
+    ["an empty name", { type: "tts", text: "Hi", name: "  " }],
+    ["a name of 201", { type: "tts", text: "Hi", name: "x".repeat(201) }],
+    ["startAt in words", { type: "tts", text: "Hi", startAt: "tomorrow" }],
+    ["an empty notifyUrl", { type: "tts", text: "Hi", notifyUrl: "" }],
+  ]
+  const semantic: ReadonlyArray<readonly [string, Record<string, string>]> = [
+    ["a speechRate too large for a number", { type: "tts", text: "Hi", speechRate: "1e400" }],
+    ["startAt past", { type: "tts", text: "Hi", startAt: isoIn(-1) }],
+    ["startAt too far", { type: "tts", text: "Hi", startAt: isoIn(400) }],
+    ["a sender that is not a number", { ...voicemail, sender: "x" }],
+    ["an ftp notifyUrl", { type: "tts", text: "Hi", notifyUrl: "ftp://a.b/" }],
+    ["a zero-width tokenAudio", { type: "tts", tokenAudio: "\u200b" }],
+    ["a name of 101 emoji (202 UTF-16 units)", { type: "tts", text: "Hi", name: "😀".repeat(101) }],
+  ]
+
+  it("documents the query of every CSV parameter, and refuses any other", () => {
+    // biome-ignore lint/suspicious/noExplicitAny: the document is walked as plain JSON
+    for (const alternative of (querySchema() as any).oneOf) {
+      expect(
+        Object.keys(alternative.properties)
+          .filter((k) => k !== "apiKey")
+          .sort(),
+      ).toEqual([...CSV_PARAMETERS].sort())
+      expect(alternative.additionalProperties).toBe(false)
+    }
+  })
+  it.each(both)("both accept: %s", async (_, query) => {
+    expect(gatewayReads(query)).toEqual({ ok: true })
+    expect(schemaAccepts(query)).toEqual([])
+    expect(await viaCsvRoute(query)).toBe("passed")
+  })
+  it.each(neither)("both refuse: %s", async (_, query) => {
+    expect(gatewayReads(query).ok).toBe(false)
+    expect(schemaAccepts(query)).not.toEqual([])
+    expect(await viaCsvRoute(query)).toBe("refused")
+  })
+  it.each(semantic)("only the gateway can tell: %s", async (_, query) => {
+    const verdict = gatewayReads(query)
+    expect(verdict.ok).toBe(false)
+    if (!verdict.ok) for (const field of verdict.fields) expect(SEMANTIC).toContain(field)
+    expect(schemaAccepts(query)).toEqual([])
+    expect(await viaCsvRoute(query)).toBe("refused")
+  })
+
+  it("generated queries: the schema never refuses what the gateway accepts", () => {
+    const word = fc.oneof(
+      { weight: 3, arbitrary: text },
+      fc.integer().map(String),
+      fc.double({ noNaN: true }).map(String),
+      fc.constantFrom("true", "false", "null", ""),
+    )
+    const query = fc.record(
+      {
+        type: fc.oneof({ weight: 6, arbitrary: fc.constantFrom("voicemail", "tts") }, word),
+        tokenAudio: fc.oneof(fc.constantFrom("dev-audio", " a ", "\u200b"), word),
+        emailForNotification: fc.oneof(fc.constantFrom("ops@example.com", "a@b"), word),
+        sender: fc.oneof(phone, word),
+        text: fc.oneof(fc.constantFrom("Bonjour", "1", " ,,, "), word),
+        lang: fc.oneof(fc.constantFrom("fr", " EN ", "fra", "\u212Aa"), word),
+        speechRate: fc.oneof(
+          fc.constantFrom("1", " .5 ", "1e3", "-1.", "0x1f", "0b2", "1e400", "Infinity"),
+          word,
+        ),
+        name: fc.oneof(fc.constantFrom("Relance", " ", "x".repeat(201)), word),
+        startAt: fc.oneof(
+          fc.constantFrom(isoIn(2), parisIn(2), isoIn(-2), "2030-02-30 10:00"),
+          word,
+        ),
+        notifyUrl: fc.oneof(fc.constantFrom("https://a.example/h", "ftp://x", "nope"), word),
+        dryRun: fc.oneof(fc.constantFrom("true", "false"), word),
+        column: word,
+        extra: word,
+      },
+      { requiredKeys: [] },
+    )
+    fc.assert(
+      fc.property(query, (generated) => {
+        const q = generated as Record<string, string>
+        const gateway = gatewayReads(q)
+        const problems = schemaAccepts(q)
+        if (gateway.ok) expect(problems, JSON.stringify(q)).toEqual([])
+        else if (problems.length === 0)
+          for (const field of gateway.fields) expect(SEMANTIC, JSON.stringify(q)).toContain(field)
+      }),
+      { numRuns: 3000 },
+    )
   })
 })

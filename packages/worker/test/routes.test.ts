@@ -340,9 +340,11 @@ describe("answers that never needed the quota make no call to the quota object",
       expect(sent.status).toBe(200)
     }
     const counting = countingGateway()
+    // With a key (a keyless send would be refused before its body is read: earlyRefusal).
     const invalid = await counting.fetch("/v1/campaign/send", {
       token: TOKENS.alpha,
       json: dropBody("12"),
+      headers: { "idempotency-key": "invalid-1" },
     })
     expect(invalid.status).toBe(400)
     expect(invalid.headers.get("ratelimit")).toMatch(/^"campaign-send-60s";r=0;t=\d+, /)

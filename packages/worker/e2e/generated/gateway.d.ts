@@ -201,7 +201,15 @@ export interface paths {
     /** The client's broadcasts, newest first */
     get: operations["listBroadcasts"]
     put?: never
-    /** Create a broadcast (or plan one: dryRun) */
+    /**
+     * Create a broadcast (or plan one: dryRun), from JSON or a CSV upload
+     * @description A campaign of up to 1,000,000 rows, planned and validated at once, then stored and sent by the gateway in chunks of 500 numbers under the quota. Two forms, with the same plan and answers:
+     *
+     *     - **JSON** (`application/json`, or any type but CSV): a `BroadcastRequest`; the query is not read.
+     *     - **CSV upload** (`text/csv` or `application/csv`): the body is the file (a CRM export as it is), the fields are query parameters — those marked *CSV upload* below, each at most once; any other is a 400 naming it. Which ones a type requires is in each one's description, and in the media type's `x-query` (the query as a JSON Schema). A 400 names the query parameter, `column` or `body` (the recipients). The parameters are checked before the body is read.
+     *
+     *     Rows are the position in `recipients`, or the line of the file (the header is line 1).
+     */
     post: operations["createBroadcast"]
     delete?: never
     options?: never
@@ -715,36 +723,57 @@ export interface components {
           /** @description `true`: the plan only (200), nothing stored or sent. */
           dryRun?: boolean
         }
+    /** @description What a broadcast will do, computed before anything is stored or sent: a dry run answers it, a created broadcast keeps it. */
     BroadcastPlan: {
       recipients: {
-        /** @description Rows given. */
+        /** @description Rows given (blank ones included). */
         total: number
         /** @description Distinct valid numbers: what is sent. */
         valid: number
-        /** @description Rows repeating an earlier number: not sent again. */
+        /** @description Rows repeating an earlier number (once normalised): not sent again. */
         duplicates: number
+        /** @description Rows with nothing in them (an empty string, a blank CSV row or cell): skipped. */
+        empty: number
         mobile: number
         /** @description A voicemail drop rings landlines. */
         landline: number
         other: number
-        /** @description The first 100 invalid rows. */
+        /** @description The first 100 invalid rows (`invalidCount`: all). */
         invalid: {
-          /** @description 1-based. */
+          /** @description 1-based: the position in the JSON `recipients` array, or the line of the CSV file (the header is line 1). */
           row: number
+          /** @description The row as given, its first 40 characters (then `…`). */
           input: string
           reason: string
         }[]
+        /** @description Rows that are not a phone number. */
         invalidCount: number
       }
-      /** @description Upstream requests (chunks of at most 500). */
+      /** @description Upstream requests: chunks of at most 500 numbers. */
       requests: number
       /**
        * Format: date-time
-       * @description When the last request should leave under the quota, if nothing else uses it.
+       * @description When the last request should leave under the quota policy, if nothing else uses it.
        */
       estimatedEndAt: string
+      /** @description What the broadcast would cost, from core's price table (`PRICES`): an ESTIMATE. */
+      estimatedCost: {
+        /** @description For the distinct valid numbers of each country, rounded to the cent. */
+        amount: number
+        /** @description Core's price table's: `EUR`. */
+        currency: string
+        /**
+         * @description Always `true`: from a price table, not charged; what the provider charges is its answer to each chunk (the broadcast's `cost`).
+         * @constant
+         */
+        estimate: true
+        /** @description What a voice SMS of a text is billed on: its seconds of speech at its speech rate (billed per started 30 s); `null` for a voicemail drop (per message) or an audio file (one 30 s unit). */
+        secondsPerMessage: number | null
+      }
+      /** @description What was accepted but is worth knowing: a clamped speech rate, landlines that will ring, a text ignored for an audio file. `field` names the field as the request did: `message.speechRate`, `recipients`; in a CSV upload, the query parameter (`speechRate`) or `body` for the recipients. */
       warnings: components["schemas"]["Warning"][]
     }
+    /** @description A dry run: the plan; nothing stored or sent. */
     BroadcastPlanAnswer: {
       /** @constant */
       success: true
@@ -757,23 +786,25 @@ export interface components {
       success: true
       id: string
       /**
-       * @description `paused`: by the client, or by an error that will not get better by itself (`pauseReason`).
+       * @description `scheduled`: waiting for its `startAt`; `running`: sending, one chunk per free quota slot; `paused`: nothing is sent until `resume` (by the client, or an error that will not get better by itself: `pauseReason`); `completed`: every chunk has an outcome; `cancelled`: stopped for good, chunks not sent yet never are.
        * @enum {unknown}
        */
       status: "scheduled" | "running" | "paused" | "completed" | "cancelled"
+      /** @description A retry's: the broadcast it retries. */
       retryOf?: string
       plan: components["schemas"]["BroadcastPlan"]
     }
     BroadcastList: {
       /** @constant */
       success: true
+      /** @description Newest first. */
       broadcasts: {
         id: string
         name: string | null
         /** @enum {unknown} */
         type: "voicemail" | "tts"
         /**
-         * @description `paused`: by the client, or by an error that will not get better by itself (`pauseReason`).
+         * @description `scheduled`: waiting for its `startAt`; `running`: sending, one chunk per free quota slot; `paused`: nothing is sent until `resume` (by the client, or an error that will not get better by itself: `pauseReason`); `completed`: every chunk has an outcome; `cancelled`: stopped for good, chunks not sent yet never are.
          * @enum {unknown}
          */
         status: "scheduled" | "running" | "paused" | "completed" | "cancelled"
@@ -781,26 +812,34 @@ export interface components {
         createdAt: string
         /** Format: date-time */
         startAt: string | null
-        /** @description Valid recipients. */
+        /** @description Valid recipients: what is sent. */
         recipients: number
+        /** @description Chunks (upstream requests of at most 500 numbers) by state. */
         chunks: {
           total: number
+          /** @description Not sent yet. */
           pending: number
+          /** @description Their request left; no answer yet. */
           inFlight: number
+          /** @description Accepted by the provider. */
           sent: number
+          /** @description Refused, nothing went out: `POST …/retry` sends them again. */
           failed: number
+          /** @description May have gone out, no answer came: never sent again by the gateway (`…/retry?includeUnknown=true` does). */
           unknown: number
         }
+        /** @description Why it is paused; else `null`. */
         pauseReason: {
-          /** @description The upstream's code (`NOT_CREDIT`, …) or the gateway's. */
+          /** @description `PAUSED_BY_CLIENT`, the upstream's code (`NOT_CREDIT`, …) or the gateway's (`GATEWAY_MISCONFIGURED`, `CLIENT_NOT_ALLOWED`). */
           code: string
           message: string
           /** Format: date-time */
           at: string
         } | null
+        /** @description The broadcast whose failed chunks this one sends again. */
         retryOf: string | null
       }[]
-      /** @description `cursor` of the next page; null on the last. */
+      /** @description `cursor` of the next page; `null` on the last. */
       nextCursor: string | null
     }
     Broadcast: {
@@ -811,7 +850,7 @@ export interface components {
       /** @enum {unknown} */
       type: "voicemail" | "tts"
       /**
-       * @description `paused`: by the client, or by an error that will not get better by itself (`pauseReason`).
+       * @description `scheduled`: waiting for its `startAt`; `running`: sending, one chunk per free quota slot; `paused`: nothing is sent until `resume` (by the client, or an error that will not get better by itself: `pauseReason`); `completed`: every chunk has an outcome; `cancelled`: stopped for good, chunks not sent yet never are.
        * @enum {unknown}
        */
       status: "scheduled" | "running" | "paused" | "completed" | "cancelled"
@@ -819,23 +858,31 @@ export interface components {
       createdAt: string
       /** Format: date-time */
       startAt: string | null
-      /** @description Valid recipients. */
+      /** @description Valid recipients: what is sent. */
       recipients: number
+      /** @description Chunks (upstream requests of at most 500 numbers) by state. */
       chunks: {
         total: number
+        /** @description Not sent yet. */
         pending: number
+        /** @description Their request left; no answer yet. */
         inFlight: number
+        /** @description Accepted by the provider. */
         sent: number
+        /** @description Refused, nothing went out: `POST …/retry` sends them again. */
         failed: number
+        /** @description May have gone out, no answer came: never sent again by the gateway (`…/retry?includeUnknown=true` does). */
         unknown: number
       }
+      /** @description Why it is paused; else `null`. */
       pauseReason: {
-        /** @description The upstream's code (`NOT_CREDIT`, …) or the gateway's. */
+        /** @description `PAUSED_BY_CLIENT`, the upstream's code (`NOT_CREDIT`, …) or the gateway's (`GATEWAY_MISCONFIGURED`, `CLIENT_NOT_ALLOWED`). */
         code: string
         message: string
         /** Format: date-time */
         at: string
       } | null
+      /** @description The broadcast whose failed chunks this one sends again. */
       retryOf: string | null
       /** Format: date-time */
       startedAt: string | null
@@ -843,25 +890,31 @@ export interface components {
       completedAt: string | null
       /** Format: date-time */
       cancelledAt: string | null
+      /** @description Where the provider's callbacks are forwarded (`null`: the client's webhook). */
       notifyUrl: string | null
+      /** @description The plan's counts, and the valid recipients by the state of their chunk. */
       recipientCounts: {
-        /** @description Rows given. */
+        /** @description Rows given (blank ones included). */
         total: number
         /** @description Distinct valid numbers: what is sent. */
         valid: number
-        /** @description Rows repeating an earlier number: not sent again. */
+        /** @description Rows repeating an earlier number (once normalised): not sent again. */
         duplicates: number
+        /** @description Rows with nothing in them (an empty string, a blank CSV row or cell): skipped. */
+        empty: number
         mobile: number
         /** @description A voicemail drop rings landlines. */
         landline: number
         other: number
-        /** @description The first 100 invalid rows. */
+        /** @description The first 100 invalid rows (`invalidCount`: all). */
         invalid: {
-          /** @description 1-based. */
+          /** @description 1-based: the position in the JSON `recipients` array, or the line of the CSV file (the header is line 1). */
           row: number
+          /** @description The row as given, its first 40 characters (then `…`). */
           input: string
           reason: string
         }[]
+        /** @description Rows that are not a phone number. */
         invalidCount: number
         sent: number
         failed: number
@@ -869,16 +922,23 @@ export interface components {
         pending: number
         inFlight: number
       }
+      /** @description From the provider's callbacks as the gateway has received them (each read brings in those of up to 50 chunks). */
       delivery: {
         delivered: number
         undelivered: number
+        /** @description Recipients of sent chunks with no final status yet. */
         pending: number
       }
+      /** @description What the sent chunks cost, as the provider answered. */
       cost: {
         amount: number
+        /** @description `null` while no chunk was sent. */
         currency: string | null
       }
-      /** Format: date-time */
+      /**
+       * Format: date-time
+       * @description When the last chunk should leave under the quota policy; `null` once nothing is left to send, or while paused.
+       */
       estimatedEndAt: string | null
       plan: components["schemas"]["BroadcastPlan"]
     }
@@ -886,20 +946,27 @@ export interface components {
       /** @constant */
       success: true
       recipients: {
-        /** @description 1-based row of the request's list. */
+        /** @description 1-based row of the request's list (the line of a CSV upload). */
         row: number
         /** @description E.164. */
         phoneNumber: string
         /** @enum {unknown} */
         kind: "mobile" | "landline" | "other"
+        /** @description 0-based chunk (upstream request) the recipient is in. */
         chunk: number
-        /** @enum {unknown} */
+        /**
+         * @description Its chunk's state.
+         * @enum {unknown}
+         */
         status: "pending" | "in_flight" | "sent" | "failed" | "unknown"
+        /** @description Its chunk's campaign id, once sent. */
         campaignId: string | null
-        /** @description Voice SMS: pending, delivered, undelivered. */
+        /** @description Voice SMS only, from the per-number callbacks: `pending`, `delivered`, `undelivered`. */
         delivery: string | null
+        /** @description Why its chunk was not sent (else `null`). */
         error: string | null
       }[]
+      /** @description `cursor` of the next page; `null` on the last. */
       nextCursor: string | null
     }
   }
@@ -934,6 +1001,8 @@ export interface components {
     Allow: string
     /** @description Where the created resource is. */
     Location: string
+    /** @description A download's file name: `attachment; filename="bc_….csv"`. */
+    "Content-Disposition": string
   }
   pathItems: never
 }
@@ -2579,7 +2648,32 @@ export interface operations {
   }
   createBroadcast: {
     parameters: {
-      query?: never
+      query?: {
+        /** @description `voicemail` (a voicemail drop) or `tts` (a text-to-speech voice SMS). CSV upload: required. With a JSON body the query is not read. */
+        type?: "voicemail" | "tts"
+        /** @description An approved audio file's token (`GET /v1/audios`). CSV upload — `voicemail`: required; `tts`: required unless `text` is given. With a JSON body the query is not read. */
+        tokenAudio?: string
+        /** @description Where Voice Partner e-mails the end-of-campaign report. CSV upload — `voicemail`: required; `tts`: ignored. With a JSON body the query is not read. */
+        emailForNotification?: string
+        /** @description A mobile number recipients can call back, validated beforehand in Voice Partner's web app. CSV upload — `voicemail`: optional; `tts`: ignored. With a JSON body the query is not read. */
+        sender?: string
+        /** @description The text read to the recipients (each comma adds a 0.5 s pause). It must hold a letter or a digit. CSV upload — `voicemail`: ignored; `tts`: required unless `tokenAudio` is given. With a JSON body the query is not read. */
+        text?: string
+        /** @description Two-letter language of the text, any case; `fr` when absent or null. CSV upload — `voicemail`: ignored; `tts`: optional. With a JSON body the query is not read. */
+        lang?: string
+        /** @description Reading speed, 0.5 to 2 (1 by default), as JavaScript's `Number` reads it (`1.5`, `.8`, `2e-1`); a value outside is clamped, with a warning. CSV upload — `voicemail`: ignored (but it must be a number); `tts`: optional. With a JSON body the query is not read. */
+        speechRate?: string
+        /** @description The broadcast's name: 1 to 200 characters once trimmed. CSV upload: optional. With a JSON body the query is not read. */
+        name?: string
+        /** @description When the broadcast starts (as a send's `scheduledDate`): at most 365 days ahead; absent, now. CSV upload: optional. With a JSON body the query is not read. */
+        startAt?: string
+        /** @description Where delivery statuses go. An absolute https URL on a public host (plain http only for a host:port the deployment allow-lists), at most 2,048 characters, no user-info. The gateway gives Voice Partner its own signed callback URL and forwards each status here (else to the client's webhook), signed per Standard Webhooks. CSV upload: optional. With a JSON body the query is not read. */
+        notifyUrl?: string
+        /** @description `true`: the plan only (200), nothing stored or sent. CSV upload: optional. With a JSON body the query is not read. */
+        dryRun?: "true" | "false"
+        /** @description The phone column: a header's name (case, accents and punctuation ignored) or its 1-based number. Absent: the one header that names a phone (`Téléphone`, `Tél. portable`, `Portable`, `Mobile`, `Phone`, `GSM`…), else the one that only says “number” (`Numéro`), else the only column; a file without a header row is read from its first column holding a number. One that cannot be told is a 400 naming `column`, listing the headers found. CSV upload: optional. With a JSON body the query is not read. */
+        column?: string
+      }
       header?: {
         /** @description Same key and same request within 24 h: the stored answer (`Idempotent-Replayed: true`), never a second send; with another request, 422; while the first is being sent, 409. Kept per client. A malformed key is a 400 naming `Idempotency-Key`. */
         "Idempotency-Key"?: components["parameters"]["IdempotencyKey"]
@@ -2590,6 +2684,8 @@ export interface operations {
     requestBody: {
       content: {
         "application/json": components["schemas"]["BroadcastRequest"]
+        "text/csv": string
+        "application/csv": string
       }
     }
     responses: {
@@ -2613,7 +2709,7 @@ export interface operations {
           "application/json": components["schemas"]["BroadcastCreated"]
         }
       }
-      /** @description `VALIDATION_ERROR` (`error.field` names the first faulty field, `error.issues` lists them all, numbers with their index) or `INVALID_JSON` (not a JSON object). */
+      /** @description `VALIDATION_ERROR` (`error.field` names the first faulty field, `error.issues` lists them all, numbers with their index) or `INVALID_JSON` (not a JSON object). A CSV upload's 400 names the query parameter (`tokenAudio`, `speechRate`, an unknown one, one given twice), `column` when the phone column cannot be told (the message lists the headers found), or `body` for the recipients (a malformed CSV, with its line; no valid number; more than 1,000,000 rows). Also a malformed `Idempotency-Key`, and a `notifyUrl` the outbound policy refuses. */
       400: {
         headers: {
           [name: string]: unknown
@@ -2661,7 +2757,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"]
         }
       }
-      /** @description `PAYLOAD_TOO_LARGE`: the body exceeds 33554432 bytes. */
+      /** @description `PAYLOAD_TOO_LARGE`: a JSON body over 33554432 bytes (32 MB), a CSV upload over 104857600 bytes (100 MB). */
       413: {
         headers: {
           [name: string]: unknown
@@ -3218,9 +3314,10 @@ export interface operations {
     }
     requestBody?: never
     responses: {
-      /** @description Columns row, phone_number, kind, chunk, outcome, campaign_id, delivery, error (RFC 4180). */
+      /** @description UTF-8, RFC 4180, CRLF: a header row (`row`, `phone_number`, `kind`, `chunk`, `outcome`, `campaign_id`, `delivery`, `error`), then one row per valid recipient in row order, as `…/recipients` shows them (`outcome` is their `status`; an empty cell for `null`). A `campaign_id`, `delivery` or `error` starting with `=`, `+`, `-`, `@`, a tab or a carriage return is prefixed with `'`, so that a spreadsheet does not run it as a formula. */
       200: {
         headers: {
+          "Content-Disposition": components["headers"]["Content-Disposition"]
           [name: string]: unknown
         }
         content: {

@@ -1,5 +1,10 @@
 import { CHUNK_STATES } from "../broadcast/broadcastTypes.js"
+import { MAX_CSV_BODY_BYTES } from "../broadcast/csvUpload.js"
+import { MAX_BROADCAST_RECIPIENTS } from "../broadcast/recipientPlan.js"
+import { REPORT_HEADER } from "../broadcast/reportCsv.js"
 import { MAX_BROADCAST_BODY_BYTES } from "../routes/broadcastRoutes.js"
+import { broadcastAnswerSchemas } from "./broadcastAnswers.js"
+import { csvBody, csvParameters } from "./broadcastUpload.js"
 import {
   BroadcastTtsMessage,
   BroadcastVoicemailMessage,
@@ -10,107 +15,17 @@ import { answer, errors, failure, parameterRef, schemaRef } from "./responses.js
 /**
  * THE place where the broadcasts' part of the OpenAPI document lives: their component
  * schemas (`broadcastSchemas`) and their paths (`broadcastPaths`), which
- * `openApiDocument.ts` merges in. The request schema is built from the send schemas of
- * `requestSchemas.ts` (a broadcast's message is a send's); the answers are written from
- * `src/broadcast/broadcastTypes.ts`. Whoever changes a broadcast route or type changes this
- * file: `test/openapi.test.ts` fails while a route of the app is undocumented, and
- * `test/openapiAnswers.test.ts` while a real answer does not match its schema.
+ * `openApiDocument.ts` merges in. The JSON request schema is built from the send schemas
+ * of `requestSchemas.ts` (a broadcast's message is a send's), the CSV upload's body and
+ * query parameters from that same schema (`broadcastUpload.ts`), and the answers from
+ * Effect schemas tied to the types of `src/broadcast/broadcastTypes.ts`
+ * (`broadcastAnswers.ts`). Whoever changes a broadcast route or type changes these files:
+ * the type-check fails while an answer's schema and its type differ, `test/openapi.test.ts`
+ * while a route of the app is undocumented, and `test/openapiAnswers.test.ts` while a real
+ * answer carries a field the document does not list or does not match its schema.
  */
 
 type Json = Readonly<Record<string, unknown>>
-
-const count = { type: "integer", minimum: 0 }
-const nullableString = { type: ["string", "null"] }
-const dateTime = { type: "string", format: "date-time" }
-const nullableDateTime = { type: ["string", "null"], format: "date-time" }
-
-const object = (
-  properties: Readonly<Record<string, unknown>>,
-  optional: ReadonlyArray<string> = [],
-) => ({
-  type: "object",
-  required: Object.keys(properties).filter((k) => !optional.includes(k)),
-  properties,
-})
-
-const recipientCounts = {
-  total: { ...count, description: "Rows given." },
-  valid: { ...count, description: "Distinct valid numbers: what is sent." },
-  duplicates: { ...count, description: "Rows repeating an earlier number: not sent again." },
-  mobile: count,
-  landline: { ...count, description: "A voicemail drop rings landlines." },
-  other: count,
-  invalid: {
-    type: "array",
-    description: "The first 100 invalid rows.",
-    items: object({
-      row: { ...count, description: "1-based." },
-      input: { type: "string" },
-      reason: { type: "string" },
-    }),
-  },
-  invalidCount: count,
-}
-
-const chunkCounts = object({
-  total: count,
-  pending: count,
-  inFlight: count,
-  sent: count,
-  failed: count,
-  unknown: count,
-})
-
-const brief = {
-  id: { type: "string", pattern: "^bc_[0-9a-f]{24}$" },
-  name: nullableString,
-  type: { enum: ["voicemail", "tts"] },
-  status: {
-    enum: ["scheduled", "running", "paused", "completed", "cancelled"],
-    description:
-      "`paused`: by the client, or by an error that will not get better by itself (`pauseReason`).",
-  },
-  createdAt: dateTime,
-  startAt: nullableDateTime,
-  recipients: { ...count, description: "Valid recipients." },
-  chunks: chunkCounts,
-  pauseReason: {
-    oneOf: [
-      object({
-        code: {
-          type: "string",
-          description: "The upstream's code (`NOT_CREDIT`, …) or the gateway's.",
-        },
-        message: { type: "string" },
-        at: dateTime,
-      }),
-      { type: "null" },
-    ],
-  },
-  retryOf: nullableString,
-}
-
-const summary = {
-  ...brief,
-  startedAt: nullableDateTime,
-  completedAt: nullableDateTime,
-  cancelledAt: nullableDateTime,
-  notifyUrl: nullableString,
-  recipientCounts: object({
-    ...recipientCounts,
-    sent: count,
-    failed: count,
-    unknown: count,
-    pending: count,
-    inFlight: count,
-  }),
-  delivery: object({ delivered: count, undelivered: count, pending: count }),
-  cost: object({ amount: { type: "number" }, currency: nullableString }),
-  estimatedEndAt: nullableDateTime,
-  plan: schemaRef("BroadcastPlan"),
-}
-
-const ok = { success: { const: true } }
 
 const broadcastRequest = (type: "tts" | "voicemail", message: Json): Json => ({
   type: "object",
@@ -137,50 +52,11 @@ export const broadcastSchemas: Readonly<Record<string, unknown>> = {
       },
     ],
   },
-  BroadcastPlan: object({
-    recipients: object(recipientCounts),
-    requests: { ...count, description: "Upstream requests (chunks of at most 500)." },
-    estimatedEndAt: {
-      ...dateTime,
-      description: "When the last request should leave under the quota, if nothing else uses it.",
-    },
-    warnings: { type: "array", items: schemaRef("Warning") },
-  }),
-  BroadcastPlanAnswer: object({ ...ok, dryRun: { const: true }, plan: schemaRef("BroadcastPlan") }),
-  BroadcastCreated: object(
-    {
-      ...ok,
-      id: brief.id,
-      status: brief.status,
-      retryOf: { type: "string" },
-      plan: schemaRef("BroadcastPlan"),
-    },
-    ["retryOf"],
-  ),
-  BroadcastList: object({
-    ...ok,
-    broadcasts: { type: "array", items: object(brief) },
-    nextCursor: { ...nullableString, description: "`cursor` of the next page; null on the last." },
-  }),
-  Broadcast: object({ ...ok, ...summary }),
-  BroadcastRecipients: object({
-    ...ok,
-    recipients: {
-      type: "array",
-      items: object({
-        row: { ...count, description: "1-based row of the request's list." },
-        phoneNumber: { type: "string", description: "E.164." },
-        kind: { enum: ["mobile", "landline", "other"] },
-        chunk: count,
-        status: { enum: [...CHUNK_STATES] },
-        campaignId: nullableString,
-        delivery: { ...nullableString, description: "Voice SMS: pending, delivered, undelivered." },
-        error: nullableString,
-      }),
-    },
-    nextCursor: nullableString,
-  }),
+  ...broadcastAnswerSchemas,
 }
+
+/** The report's columns, from its header row. */
+const REPORT_COLUMNS = REPORT_HEADER.trim().split(",")
 
 const security = [{ bearer: [] }]
 const tags = ["broadcasts"]
@@ -248,13 +124,25 @@ export const broadcastPaths: Readonly<Record<string, unknown>> = {
   "/v1/broadcasts": {
     post: {
       operationId: "createBroadcast",
-      summary: "Create a broadcast (or plan one: dryRun)",
+      summary: "Create a broadcast (or plan one: dryRun), from JSON or a CSV upload",
+      description: [
+        `A campaign of up to ${MAX_BROADCAST_RECIPIENTS.toLocaleString("en")} rows, planned and validated at once, then stored and sent by the gateway in chunks of 500 numbers under the quota. Two forms, with the same plan and answers:`,
+        "",
+        "- **JSON** (`application/json`, or any type but CSV): a `BroadcastRequest`; the query is not read.",
+        "- **CSV upload** (`text/csv` or `application/csv`): the body is the file (a CRM export as it is), the fields are query parameters — those marked *CSV upload* below, each at most once; any other is a 400 naming it. Which ones a type requires is in each one's description, and in the media type's `x-query` (the query as a JSON Schema). A 400 names the query parameter, `column` or `body` (the recipients). The parameters are checked before the body is read.",
+        "",
+        "Rows are the position in `recipients`, or the line of the file (the header is line 1).",
+      ].join("\n"),
       tags,
       security,
-      parameters: [parameterRef("IdempotencyKey")],
+      parameters: [parameterRef("IdempotencyKey"), ...csvParameters],
       requestBody: {
         required: true,
-        content: { "application/json": { schema: schemaRef("BroadcastRequest") } },
+        content: {
+          "application/json": { schema: schemaRef("BroadcastRequest") },
+          "text/csv": csvBody,
+          "application/csv": csvBody,
+        },
       },
       responses: {
         "200": answer(
@@ -265,10 +153,12 @@ export const broadcastPaths: Readonly<Record<string, unknown>> = {
           "Location",
           "Idempotent-Replayed",
         ]),
-        "400": failure(errors.invalidBody),
+        "400": failure(
+          `${errors.invalidBody} A CSV upload's 400 names the query parameter (\`tokenAudio\`, \`speechRate\`, an unknown one, one given twice), \`column\` when the phone column cannot be told (the message lists the headers found), or \`body\` for the recipients (a malformed CSV, with its line; no valid number; more than ${MAX_BROADCAST_RECIPIENTS.toLocaleString("en")} rows). Also a malformed \`Idempotency-Key\`, and a \`notifyUrl\` the outbound policy refuses.`,
+        ),
         ...idempotency,
         "413": failure(
-          `\`PAYLOAD_TOO_LARGE\`: the body exceeds ${MAX_BROADCAST_BODY_BYTES} bytes.`,
+          `\`PAYLOAD_TOO_LARGE\`: a JSON body over ${MAX_BROADCAST_BODY_BYTES} bytes (32 MB), a CSV upload over ${MAX_CSV_BODY_BYTES} bytes (100 MB).`,
         ),
         "503": notStored,
         ...common,
@@ -368,9 +258,15 @@ export const broadcastPaths: Readonly<Record<string, unknown>> = {
       parameters: [id],
       responses: {
         "200": answer(
-          "Columns row, phone_number, kind, chunk, outcome, campaign_id, delivery, error (RFC 4180).",
-          { type: "string" },
-          [],
+          `UTF-8, RFC 4180, CRLF: a header row (${REPORT_COLUMNS.map((c) => `\`${c}\``).join(", ")}), then one row per valid recipient in row order, as \`…/recipients\` shows them (\`outcome\` is their \`status\`; an empty cell for \`null\`). A \`campaign_id\`, \`delivery\` or \`error\` starting with \`=\`, \`+\`, \`-\`, \`@\`, a tab or a carriage return is prefixed with \`'\`, so that a spreadsheet does not run it as a formula.`,
+          {
+            type: "string",
+            pattern: `^${REPORT_HEADER.replaceAll("\r\n", "\\r\\n")}`,
+            examples: [
+              `${REPORT_HEADER}1,+33612345678,mobile,0,sent,NDA_20261201_00001,delivered,\r\n`,
+            ],
+          },
+          ["Content-Disposition"],
           "text/csv",
         ),
         ...notFound,

@@ -1,4 +1,4 @@
-import { checkJson, type JsonSchema } from "./jsonSchema.js"
+import { type CheckOptions, checkJson, type JsonSchema } from "./jsonSchema.js"
 
 // Does a real answer match the document? Used by the tests, in workerd and end to end, on
 // answers recorded from the running gateway; the gateway itself never imports it.
@@ -106,7 +106,9 @@ export interface RecordedAnswer {
  * What does not match the document in a real answer: the operation and status must be
  * documented, the body must match the response's schema for its media type, and each
  * gateway field (`RateLimit`, `Retry-After`, …) it carries must be a documented header of
- * that response. Empty: the document tells the truth about this answer.
+ * that response. Empty: the document tells the truth about this answer. `closed`: every
+ * field of the body must be documented too (see {@link CheckOptions}): the document then
+ * tells the whole truth.
  *
  * @example
  * ```ts
@@ -115,7 +117,11 @@ export interface RecordedAnswer {
  * answerProblems(openApiDocument(), { ...health, headers: new Headers() }) // []
  * ```
  */
-export const answerProblems = (doc: Doc, answer: RecordedAnswer): ReadonlyArray<string> => {
+export const answerProblems = (
+  doc: Doc,
+  answer: RecordedAnswer,
+  options: CheckOptions = {},
+): ReadonlyArray<string> => {
   const where = `${answer.method} ${answer.path} → ${answer.status}`
   // A 405 answers a method the path does not have: it is documented on the path's others.
   const found =
@@ -144,7 +150,88 @@ export const answerProblems = (doc: Doc, answer: RecordedAnswer): ReadonlyArray<
   const media = content[type]
   if (!isObject(media)) return [...problems, `${where}: media type ${type} is not documented`]
   if (media.schema !== undefined)
-    for (const p of checkJson(media.schema as JsonSchema, answer.body, doc))
+    for (const p of checkJson(media.schema as JsonSchema, answer.body, doc, options))
       problems.push(`${where}: body${p.at} ${p.message}`)
+  return problems
+}
+
+/** A request the gateway was sent, as the tests record it. */
+export interface RecordedRequest {
+  readonly method: string
+  /** The path and its query (`/v1/broadcasts?type=tts`). */
+  readonly url: string
+  /** `Content-Type`, when there is a body. */
+  readonly contentType?: string | undefined
+  /** The parsed JSON body, or the text of a non-JSON one; `undefined`: no body. */
+  readonly body?: unknown
+}
+
+/** A query parameter's value as its schema types it (`limit=5`: the integer 5). */
+const typed = (schema: unknown, value: string): unknown => {
+  const type = isObject(schema) ? schema.type : undefined
+  const types = Array.isArray(type) ? type : [type]
+  if ((types.includes("integer") || types.includes("number")) && /^-?\d+(\.\d+)?$/.test(value))
+    return Number(value)
+  if (types.includes("boolean") && (value === "true" || value === "false")) return value === "true"
+  return value
+}
+
+/**
+ * What does not match the document in a request the gateway accepted: the operation must
+ * be documented; each query parameter must be one of its documented parameters, match its
+ * schema, and the required ones be there; the body's media type must be documented and the
+ * body match its schema; and when that media type documents the query as a whole
+ * (`x-query`: a JSON Schema of the query as an object of strings, as a CSV upload's), the
+ * query must match it. Empty: a client following the document could have sent it.
+ *
+ * @example
+ * ```ts
+ * import { openApiDocument } from "./openApiDocument.js"
+ * requestProblems(openApiDocument(), { method: "GET", url: "/v1/broadcasts?limit=5" }) // []
+ * ```
+ */
+export const requestProblems = (doc: Doc, request: RecordedRequest): ReadonlyArray<string> => {
+  const url = new URL(request.url, "http://gateway.invalid")
+  const where = `${request.method} ${url.pathname}`
+  const found = findOperation(doc, request.method, url.pathname)
+  if (found === undefined) return [`${where}: the operation is not documented`]
+  const problems: Array<string> = []
+  const parameters = (Array.isArray(found.operation.parameters) ? found.operation.parameters : [])
+    .map((p: unknown) => deref(doc, p))
+    .filter((p) => p.in === "query")
+  const byName = new Map(parameters.map((p) => [String(p.name), p]))
+  const query: Record<string, string> = {}
+  for (const [name, value] of url.searchParams) {
+    if (name in query) problems.push(`${where}: query parameter ${name} is given twice`)
+    query[name] = value
+    const parameter = byName.get(name)
+    if (parameter === undefined) {
+      problems.push(`${where}: query parameter ${name} is not documented`)
+      continue
+    }
+    if (parameter.schema !== undefined)
+      for (const p of checkJson(
+        parameter.schema as JsonSchema,
+        typed(parameter.schema, value),
+        doc,
+      ))
+        problems.push(`${where}: query parameter ${name}${p.at} ${p.message}`)
+  }
+  for (const [name, parameter] of byName)
+    if (parameter.required === true && !url.searchParams.has(name))
+      problems.push(`${where}: query parameter ${name} is required`)
+  if (request.body === undefined) return problems
+  const type = (request.contentType ?? "").split(";")[0]?.trim().toLowerCase() ?? ""
+  const body = found.operation.requestBody
+  const content = body === undefined ? {} : deref(doc, body).content
+  const media = isObject(content) ? content[type] : undefined
+  if (!isObject(media))
+    return [...problems, `${where}: request media type ${type} is not documented`]
+  if (media.schema !== undefined)
+    for (const p of checkJson(media.schema as JsonSchema, request.body, doc))
+      problems.push(`${where}: request body${p.at} ${p.message}`)
+  if (media["x-query"] !== undefined)
+    for (const p of checkJson(media["x-query"] as JsonSchema, query, doc))
+      problems.push(`${where}: query${p.at === "" ? "" : ` ${p.at.slice(1)}`} ${p.message}`)
   return problems
 }

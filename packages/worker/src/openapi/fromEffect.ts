@@ -15,7 +15,14 @@ import type { JsonSchema } from "./jsonSchema.js"
  *   string; unions of plain types are one `type` list (`["number", "string"]`);
  * - unknown keys are allowed (decoding keeps or ignores them), so no `additionalProperties`;
  * - a check JSON Schema cannot say (a refinement, a transformation's rule) is left out: the
- *   result is never stricter than the decoder, at worst looser.
+ *   result is never stricter than the decoder, at worst looser. The checks it can say are
+ *   kept: bounds (`isGreaterThanOrEqualTo` → `minimum`, …), `isPattern` (a `u`-compatible
+ *   regular expression) → `pattern`, an array's `isMinLength`/`isMaxLength` →
+ *   `minItems`/`maxItems`, a string's `isMaxLength` → `maxLength`;
+ * - `description` and `format` annotations are kept (on the schema or its last check);
+ * - a schema annotated with an `identifier` listed in `refs` is `{ $ref:
+ *   "#/components/schemas/<identifier>" }` wherever it appears inside another (the
+ *   component itself is that schema given to `fromEffect` alone).
  *
  * @example
  * ```ts
@@ -24,8 +31,20 @@ import type { JsonSchema } from "./jsonSchema.js"
  * // { type: "object", properties: { credit: { type: ["number", "string"] } }, required: ["credit"] }
  * ```
  */
-export const fromEffect = (schema: Schema.Top): Readonly<Record<string, unknown>> =>
-  convert(AST.toEncoded(schema.ast))
+export const fromEffect = (
+  schema: Schema.Top,
+  options: { readonly refs?: ReadonlyArray<string> } = {},
+): Readonly<Record<string, unknown>> => {
+  const refs = new Set(options.refs ?? [])
+  const top = AST.toEncoded(schema.ast)
+  const convert = (ast: AST.AST): Out => {
+    const id = annotation(ast, "identifier")
+    return ast !== top && typeof id === "string" && refs.has(id)
+      ? { $ref: `#/components/schemas/${id}` }
+      : convertNode(ast, convert)
+  }
+  return convert(top)
+}
 
 type Out = Readonly<Record<string, unknown>>
 
@@ -45,9 +64,51 @@ const hasCheck = (ast: AST.AST, id: string): boolean =>
         ?.id === id,
   )
 
+/** An annotation of the schema, or of its last check (where `.check(…).annotate(…)` puts it). */
+const annotation = (ast: AST.AST, key: string): unknown => {
+  const own = (ast.annotations as Readonly<Record<string, unknown>> | undefined)?.[key]
+  if (own !== undefined) return own
+  const last = ast.checks?.[ast.checks.length - 1]
+  return (last?.annotations as Readonly<Record<string, unknown>> | undefined)?.[key]
+}
+
+/** Checks whose JSON Schema keywords are kept, and the keywords each may give. */
+const KEPT_CHECKS: Readonly<Record<string, ReadonlyArray<string>>> = {
+  "effect/schema/isGreaterThanOrEqualTo": ["minimum"],
+  "effect/schema/isLessThanOrEqualTo": ["maximum"],
+  "effect/schema/isBetween": ["minimum", "maximum"],
+  "effect/schema/isPattern": ["pattern"],
+  "effect/schema/isMinLength": ["minItems"],
+  "effect/schema/isMaxLength": ["maxItems", "maxLength"],
+}
+
+/**
+ * The keywords of the schema's checks that JSON Schema says exactly, for a value of `type`
+ * (Effect's own `toJsonSchema` of each check; an approximate one is never stricter).
+ */
+const checkKeywords = (ast: AST.AST, type: string): Out => {
+  const out: Record<string, unknown> = {}
+  for (const check of ast.checks ?? []) {
+    const annotations = check.annotations as Readonly<Record<string, unknown>> | undefined
+    const id = (annotations?.representation as { id?: unknown } | undefined)?.id
+    const kept = typeof id === "string" ? KEPT_CHECKS[id] : undefined
+    const toJsonSchema = annotations?.toJsonSchema
+    if (kept === undefined || typeof toJsonSchema !== "function") continue
+    const result: unknown = toJsonSchema({ type, schemas: [] })
+    const fragment = (Array.isArray(result) ? result[0] : result) as Out | undefined
+    for (const key of kept) if (fragment?.[key] !== undefined) out[key] = fragment[key]
+  }
+  return out
+}
+
 const described = (ast: AST.AST, schema: Out): Out => {
-  const description = (ast.annotations as { description?: unknown } | undefined)?.description
-  return typeof description === "string" ? { ...schema, description } : schema
+  const description = annotation(ast, "description")
+  const format = annotation(ast, "format")
+  return {
+    ...schema,
+    ...(typeof format === "string" && { format }),
+    ...(typeof description === "string" && { description }),
+  }
 }
 
 const union = (members: ReadonlyArray<Out>): Out => {
@@ -67,13 +128,16 @@ const mayBeUndefined = (ast: AST.AST): boolean =>
   ast._tag === "Void" ||
   (ast._tag === "Union" && ast.types.some(mayBeUndefined))
 
-const convert = (ast: AST.AST): Out => {
+const convertNode = (ast: AST.AST, convert: (ast: AST.AST) => Out): Out => {
   switch (ast._tag) {
     case "String":
     case "TemplateLiteral":
-      return described(ast, { type: "string" })
+      return described(ast, { type: "string", ...checkKeywords(ast, "string") })
     case "Number":
-      return described(ast, { type: hasCheck(ast, "effect/schema/isInt") ? "integer" : "number" })
+      return described(ast, {
+        type: hasCheck(ast, "effect/schema/isInt") ? "integer" : "number",
+        ...checkKeywords(ast, "number"),
+      })
     case "Boolean":
       return described(ast, { type: "boolean" })
     case "Null":
@@ -94,6 +158,7 @@ const convert = (ast: AST.AST): Out => {
         ...(ast.elements.length > 0 && { prefixItems: ast.elements.map(convert) }),
         ...(items !== undefined && { items }),
         ...(ast.rest.length === 0 && { maxItems: ast.elements.length }),
+        ...checkKeywords(ast, "array"),
       })
     }
     case "Objects": {

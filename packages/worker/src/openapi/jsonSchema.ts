@@ -21,6 +21,18 @@ export interface SchemaProblem {
   readonly message: string
 }
 
+/** How {@link checkJson} reads a schema. */
+export interface CheckOptions {
+  /**
+   * Whether an object schema that lists `properties` (and says nothing of
+   * `additionalProperties`) is closed: a key it does not list is a problem ("is not
+   * documented"). For answers, whose schemas leave `additionalProperties` out so that
+   * clients keep working when a field is added: closed, they must still list every field
+   * the gateway sends. Never inside `not` (it would turn a refusal into an acceptance).
+   */
+  readonly closed?: boolean
+}
+
 const ANNOTATIONS = new Set([
   "title",
   "description",
@@ -109,6 +121,7 @@ const check = (
   at: string,
   root: unknown,
   problems: Array<SchemaProblem>,
+  closed: boolean,
 ): void => {
   if (schema === true) return
   if (schema === false) {
@@ -120,7 +133,7 @@ const check = (
       throw new Error(`JSON Schema keyword ${keyword} (at ${at}) is not supported by the checker`)
   const s = schema as Readonly<Record<string, unknown>>
   const fail = (message: string) => problems.push({ at, message })
-  if (typeof s.$ref === "string") check(resolve(root, s.$ref), value, at, root, problems)
+  if (typeof s.$ref === "string") check(resolve(root, s.$ref), value, at, root, problems, closed)
   if (s.type !== undefined) {
     const types = Array.isArray(s.type) ? (s.type as Array<string>) : [s.type as string]
     if (!types.some((t) => hasType(value, t))) {
@@ -152,7 +165,7 @@ const check = (
     const prefix = Array.isArray(s.prefixItems) ? (s.prefixItems as Array<JsonSchema>) : []
     value.forEach((item, i) => {
       const itemSchema = i < prefix.length ? prefix[i] : (s.items as JsonSchema | undefined)
-      if (itemSchema !== undefined) check(itemSchema, item, `${at}/${i}`, root, problems)
+      if (itemSchema !== undefined) check(itemSchema, item, `${at}/${i}`, root, problems, closed)
     })
   }
   if (isObject(value)) {
@@ -165,16 +178,19 @@ const check = (
     for (const [key, item] of Object.entries(value)) {
       const where = `${at}/${key.replaceAll("~", "~0").replaceAll("/", "~1")}`
       const propertySchema = properties[key]
-      if (propertySchema !== undefined) check(propertySchema, item, where, root, problems)
+      if (propertySchema !== undefined) check(propertySchema, item, where, root, problems, closed)
       else if (s.additionalProperties !== undefined)
-        check(s.additionalProperties as JsonSchema, item, where, root, problems)
+        check(s.additionalProperties as JsonSchema, item, where, root, problems, closed)
+      else if (closed && isObject(s.properties))
+        problems.push({ at: where, message: "is not documented" })
     }
   }
-  const matches = (sub: JsonSchema) => {
+  const matchesIn = (sub: JsonSchema, inClosed: boolean) => {
     const inner: Array<SchemaProblem> = []
-    check(sub, value, at, root, inner)
+    check(sub, value, at, root, inner, inClosed)
     return inner
   }
+  const matches = (sub: JsonSchema) => matchesIn(sub, closed)
   if (Array.isArray(s.allOf))
     for (const sub of s.allOf as Array<JsonSchema>) problems.push(...matches(sub))
   if (Array.isArray(s.anyOf)) {
@@ -188,7 +204,7 @@ const check = (
     if (passing === 0) problems.push(...(results.sort((a, b) => a.length - b.length)[0] ?? []))
     else if (passing > 1) fail(`matches ${passing} of the oneOf alternatives, not exactly one`)
   }
-  if (s.not !== undefined && matches(s.not as JsonSchema).length === 0)
+  if (s.not !== undefined && matchesIn(s.not as JsonSchema, false).length === 0)
     fail("matches a schema it must not match")
 }
 
@@ -199,14 +215,17 @@ const check = (
  * @example
  * ```ts
  * checkJson({ type: "object", required: ["a"] }, {}) // [{ at: "/a", message: "is required" }]
+ * const listed = { type: "object", properties: { a: { type: "number" } } }
+ * checkJson(listed, { a: 1, b: 2 }, listed, { closed: true }) // [{ at: "/b", message: "is not documented" }]
  * ```
  */
 export const checkJson = (
   schema: JsonSchema,
   value: unknown,
   root: unknown = schema,
+  options: CheckOptions = {},
 ): ReadonlyArray<SchemaProblem> => {
   const problems: Array<SchemaProblem> = []
-  check(schema, value as Json, "", root, problems)
+  check(schema, value as Json, "", root, problems, options.closed === true)
   return problems
 }

@@ -49,6 +49,10 @@ export const headerComponents: Json = {
   },
   Allow: { description: "The methods of this path.", schema: { type: "string" } },
   Location: { description: "Where the created resource is.", schema: { type: "string" } },
+  "Content-Disposition": {
+    description: 'A download\'s file name: `attachment; filename="bc_….csv"`.',
+    schema: { type: "string" },
+  },
 }
 
 export type Header = keyof typeof headerComponents & string

@@ -3,15 +3,18 @@ import { TtsSend } from "@voicepartner/core/operations/TtsSend"
 import { Hono } from "hono"
 import { authenticate, jsonBody } from "../http/middleware.js"
 import { guard, idempotent, type SendEnv, send, validate } from "./sendSteps.js"
+import { refuseWhileFull } from "./throughQuota.js"
 
 /**
- * `POST /tts/send` and `POST /campaign/send` (mounted on `/v1`): the body read, the
+ * `POST /tts/send` and `POST /campaign/send` (mounted on `/v1`): a send that cannot be
+ * admitted refused before its body is read (`refuseWhileFull`), else the body read, the
  * client found, then the steps of `sendSteps.ts` — validate, guard, idempotency, quota
  * and send, record, answer.
  */
 export const sendRoutes = new Hono<SendEnv>()
   .post(
     "/tts/send",
+    refuseWhileFull("tts/send"),
     jsonBody,
     authenticate("tts/send", "tts/send"),
     validate(TtsSend),
@@ -21,6 +24,7 @@ export const sendRoutes = new Hono<SendEnv>()
   )
   .post(
     "/campaign/send",
+    refuseWhileFull("campaign/send"),
     jsonBody,
     authenticate("campaign/send", "campaign/send"),
     validate(CampaignSend),

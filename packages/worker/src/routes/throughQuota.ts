@@ -2,8 +2,11 @@ import type { RateLimitedError } from "@voicepartner/core/errors/RateLimitedErro
 import type { Endpoint } from "@voicepartner/core/model/Endpoint"
 import type { UpstreamCall } from "@voicepartner/core/transport"
 import type { Context, MiddlewareHandler } from "hono"
+import { findClient } from "../auth/findClient.js"
 import type { ApiError } from "../http/apiError.js"
+import { bearerToken } from "../http/dropInErrors.js"
 import type { GatewayEnv } from "../http/GatewayEnv.js"
+import { preferredWait } from "../http/preferWait.js"
 import { waitUntilOf } from "../http/waitUntil.js"
 import { quotaRefusal } from "../quota/durableRateLimiter.js"
 import type { QuotaState } from "../quota/QuotaState.js"
@@ -73,6 +76,41 @@ export const localRefusal = <E extends QuotaEnv>(
   const answer = refusalAnswer(endpoint, known.reason, known.retryAfterMs)
   return c.json(answer.body, answer.status, answer.headers)
 }
+
+/**
+ * First on a send route, before its body is read: a send with a Bearer token and no
+ * `Idempotency-Key`, for an endpoint whose window the isolate knows is full (and whose
+ * `Prefer: wait` would not outlast it), from a known client allowed the operation, is
+ * answered {@link localRefusal}'s 429 at once. Whatever its body it could not be admitted,
+ * and reading, parsing and validating it is what a flood over quota costs; it is judged
+ * when it comes back after `Retry-After`. Everything else goes on to the full path: a key
+ * may be a replay (which answers what was sent), a drop-in request authenticates from its
+ * body, and an unknown token or a refused operation gets its 401 or 403.
+ *
+ * @example
+ * ```ts
+ * import { Hono } from "hono"
+ *
+ * new Hono<QuotaEnv>().post("/campaign/send", refuseWhileFull("campaign/send"), (c) => c.text("judged"))
+ * ```
+ */
+export const refuseWhileFull =
+  (endpoint: Endpoint): MiddlewareHandler<QuotaEnv> =>
+  async (c, next) => {
+    const token = bearerToken(c.req.header("authorization"))
+    if (token === undefined || c.req.header("idempotency-key") !== undefined) return next()
+    const waitMs = preferredWait(c.req.header("prefer")) * 1000
+    // The cheap question first: most requests find the window open and go on.
+    const config = c.get("config")
+    if (isolateRefusals.refusal(config.accountId, endpoint, Date.now(), waitMs) === undefined)
+      return next()
+    const client = await findClient(config.clients, token)
+    if (client === undefined || !client.operations.has(endpoint)) return next()
+    c.set("client", client)
+    c.set("endpoint", endpoint)
+    c.set("dropIn", false)
+    return localRefusal(c, endpoint, waitMs) ?? next()
+  }
 
 /**
  * The answer to a refusal: a function of the endpoint, the reason and the whole seconds
