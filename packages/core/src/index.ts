@@ -28,6 +28,15 @@ export {
   VoicePartnerClient,
   type VoicePartnerClientOptions,
 } from "./client/VoicePartnerClient.js"
+export { CsvError, type CsvErrorReason } from "./csv/CsvError.js"
+export { type ByteSource, bytesOf, type TextEncoding } from "./csv/decode.js"
+export {
+  type CsvInput,
+  collectPhoneCsv,
+  type PhoneCsvSource,
+  type ReadPhoneCsvOptions,
+  readPhoneCsv,
+} from "./csv/readCsv.js"
 export { DecodeError } from "./errors/DecodeError.js"
 export { nothingWasSent, willNotImprove } from "./errors/failureOutcome.js"
 export { RateLimitedError } from "./errors/RateLimitedError.js"

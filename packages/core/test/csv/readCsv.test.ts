@@ -226,3 +226,18 @@ describe("helpers", () => {
     }
   })
 })
+
+describe("the CSV reader on the root entry", () => {
+  it("is the same reader, and reads a file from there", async () => {
+    const root = await import("../../src/index.js")
+    expect(root.readPhoneCsv).toBe(readPhoneCsv)
+    expect(root.collectPhoneCsv).toBe(collectPhoneCsv)
+    expect(root.CsvError).toBe(CsvError)
+    const collector = new root.RecipientCollector()
+    const found = await root.collectPhoneCsv(collector, "Nom;Portable\nDupont;06 12 34 56 78\n")
+    expect(found.column).toBe("Portable")
+    const recipients = collector.finish()
+    expect(recipients.size).toBe(1)
+    expect(recipients.e164(0)).toBe("+33612345678")
+  })
+})
