@@ -1,60 +1,33 @@
 // Broadcasts under real `wrangler dev`: the BroadcastObject's alarm loop, the account's
 // quota object and the Node emulator, with a policy of 5 drops per 2 s so that a
 // broadcast takes seconds. Every wait is bounded.
-import { type EmulatorServer, startEmulatorServer } from "@voicepartner/emulator/node"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import {
-  eventually,
-  type Gateway,
-  SECRETS,
-  startGateway,
-  startReceiver,
-  TOKENS,
-  UPSTREAM_KEY,
-} from "./stack.js"
+  type BroadcastStack,
+  clientCall,
+  dropsOf,
+  numbersOf,
+  startBroadcastStack,
+  untilBroadcast,
+} from "./broadcastStack.js"
+import { eventually, TOKENS } from "./stack.js"
 
-const POLICY = { "campaign/send": [{ limit: 5, windowMs: 2_000 }] }
-
-let emulator: EmulatorServer
-let gateway: Gateway
-let receiver: Awaited<ReturnType<typeof startReceiver>>
+let stack: BroadcastStack
 
 beforeAll(async () => {
-  emulator = await startEmulatorServer({
-    port: 0,
-    apiKeys: [UPSTREAM_KEY],
-    callbackDelayMs: 300,
+  stack = await startBroadcastStack({
+    limit: 5,
+    windowMs: 2_000,
+    providerWindowMs: 1_500,
     credits: 100_000,
-    // The provider's own limit, a little looser than the gateway's (arrival times jitter):
-    // any burst past the gateway's policy would still be refused with a 429.
-    rateLimits: { "campaign/send": [{ limit: 5, windowMs: 1_500 }] },
-  })
-  receiver = await startReceiver(() => 204)
-  gateway = await startGateway({
-    upstreamBaseUrl: emulator.baseUrl,
-    webhookUrl: receiver.url,
-    retrySchedule: "1",
-    vars: { RATE_LIMIT_POLICY: JSON.stringify(POLICY) },
   })
 }, 120_000)
 
 afterAll(async () => {
-  await gateway?.close()
-  await receiver?.close()
-  await emulator?.close()
+  await stack?.close()
 })
 
-const call = async (path: string, init: { method?: string; body?: unknown } = {}) => {
-  const response = await fetch(`${gateway.url}${path}`, {
-    method: init.method ?? (init.body === undefined ? "GET" : "POST"),
-    headers: { authorization: `Bearer ${TOKENS[0]}`, "content-type": "application/json" },
-    ...(init.body !== undefined && { body: JSON.stringify(init.body) }),
-  })
-  const text = await response.text()
-  for (const secret of SECRETS) expect(text).not.toContain(secret)
-  return { status: response.status, json: JSON.parse(text) }
-}
-
+const call = clientCall(() => stack, TOKENS[0] as string)
 const mobile = (i: number) => `+336${String(i).padStart(8, "0")}`
 
 const broadcast = (recipients: ReadonlyArray<string>) =>
@@ -66,28 +39,13 @@ const broadcast = (recipients: ReadonlyArray<string>) =>
     },
   })
 
-/** The broadcast's status, polled (bounded) until `done` holds. */
-const until = async (id: string, done: (s: { status: string }) => boolean, timeoutMs: number) => {
-  let last: { status: string } = { status: "?" }
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    const shown = await call(`/v1/broadcasts/${id}`).catch(() => undefined)
-    if (shown?.status === 200) {
-      last = shown.json
-      if (done(last)) return shown.json
-    }
-    await new Promise((r) => setTimeout(r, 250))
-  }
-  throw new Error(`broadcast ${id} still ${last.status} after ${timeoutMs} ms`)
-}
-
-const drops = () => emulator.emulator.requests().filter((r) => r.path.endsWith("/campaign/send"))
-const numbersOf = (r: { body?: unknown }) =>
-  String((r.body as { phoneNumbers: string }).phoneNumbers).split(",")
+const until = (id: string, done: (s: { status: string }) => boolean, timeoutMs: number) =>
+  untilBroadcast(call, id, done, timeoutMs)
+const drops = () => dropsOf(stack.emulator)
 
 describe("broadcasts end to end (wrangler dev + emulator)", () => {
   it("sends 2,600 rows (2,540 distinct valid numbers) in exactly 6 requests, no number twice", async () => {
-    emulator.emulator.reset()
+    stack.emulator.emulator.reset()
     const rows: Array<string> = []
     const expected: Array<string> = []
     for (let i = 0; i < 2540; i++) {
@@ -113,14 +71,14 @@ describe("broadcasts end to end (wrangler dev + emulator)", () => {
   }, 90_000)
 
   it("resumes by itself after wrangler dev restarts mid-broadcast, sending nothing twice", async () => {
-    emulator.emulator.reset()
+    stack.emulator.emulator.reset()
     const all = Array.from({ length: 10_000 }, (_, i) => mobile(100_000 + i))
     const created = await broadcast(all)
     expect(created.status).toBe(201)
     expect(created.json.plan.requests).toBe(20)
     // Some chunks out (5 per 2 s), then the gateway goes down and comes back.
     await eventually(() => drops().length >= 6, 30_000, "the first chunks")
-    await gateway.restart()
+    await stack.gateway.restart()
     const sentBeforeRestart = drops().length
     expect(sentBeforeRestart).toBeLessThan(20)
     const done = await until(created.json.id, (s) => s.status === "completed", 90_000)

@@ -4,20 +4,18 @@
 // number sent exactly once. A policy of 5 drops per 2 s keeps it to seconds; every wait is
 // bounded.
 import { verifyWebhook } from "@voicepartner/core/webhooks/standardWebhooks"
-import { type EmulatorServer, startEmulatorServer } from "@voicepartner/emulator/node"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import {
-  type Gateway,
-  SECRETS,
-  startGateway,
-  startReceiver,
-  TOKENS,
-  UPSTREAM_KEY,
-  WEBHOOK_SECRET,
-} from "./stack.js"
+  type BroadcastStack,
+  clientCall,
+  dropsOf,
+  numbersOf,
+  startBroadcastStack,
+  untilBroadcast,
+} from "./broadcastStack.js"
+import { SECRETS, TOKENS, UPSTREAM_KEY, WEBHOOK_SECRET } from "./stack.js"
 
 const WINDOW_MS = 2_000
-const POLICY = { "campaign/send": [{ limit: 5, windowMs: WINDOW_MS }] }
 // The emulator charges 0.06 EUR per French voicemail drop and refuses a send whose whole
 // cost exceeds the credit: 500 numbers are 30 EUR, so 80 EUR pays chunks 0 and 1 (20 EUR
 // left) and refuses chunk 2 of the 5.
@@ -26,70 +24,33 @@ const START_CREDIT = 80
 // number charged twice after the resume would show as a second NOT_CREDIT.
 const BOUGHT_CREDIT = 78
 
-let emulator: EmulatorServer
-let gateway: Gateway
-let receiver: Awaited<ReturnType<typeof startReceiver>>
+let stack: BroadcastStack
 
 beforeAll(async () => {
-  emulator = await startEmulatorServer({
-    port: 0,
-    apiKeys: [UPSTREAM_KEY],
-    callbackDelayMs: 300,
+  stack = await startBroadcastStack({
+    limit: 5,
+    windowMs: WINDOW_MS,
+    providerWindowMs: 1_500,
     credits: START_CREDIT,
-    // The provider's own limit, a little looser than the gateway's (arrival times jitter).
-    rateLimits: { "campaign/send": [{ limit: 5, windowMs: 1_500 }] },
-  })
-  receiver = await startReceiver(() => 204)
-  gateway = await startGateway({
-    upstreamBaseUrl: emulator.baseUrl,
-    webhookUrl: receiver.url,
-    retrySchedule: "1",
-    vars: { RATE_LIMIT_POLICY: JSON.stringify(POLICY) },
   })
 }, 120_000)
 
 afterAll(async () => {
-  await gateway?.close()
-  await receiver?.close()
-  await emulator?.close()
+  await stack?.close()
 })
 
-const call = async (path: string, init: { method?: string; body?: unknown } = {}) => {
-  const response = await fetch(`${gateway.url}${path}`, {
-    method: init.method ?? (init.body === undefined ? "GET" : "POST"),
-    headers: { authorization: `Bearer ${TOKENS[0]}`, "content-type": "application/json" },
-    ...(init.body !== undefined && { body: JSON.stringify(init.body) }),
-  })
-  const text = await response.text()
-  for (const secret of SECRETS) expect(text).not.toContain(secret)
-  return { status: response.status, json: JSON.parse(text) }
-}
+const call = clientCall(() => stack, TOKENS[0] as string)
 
 const mobile = (i: number) => `+336${String(i).padStart(8, "0")}`
 
-/** The broadcast's status, polled (bounded) until `done` holds. */
-const until = async (id: string, done: (s: { status: string }) => boolean, timeoutMs: number) => {
-  let last: { status: string } = { status: "?" }
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    const shown = await call(`/v1/broadcasts/${id}`).catch(() => undefined)
-    if (shown?.status === 200) {
-      last = shown.json
-      if (done(last)) return shown.json
-    }
-    await new Promise((r) => setTimeout(r, 200))
-  }
-  throw new Error(`broadcast ${id} still ${last.status} after ${timeoutMs} ms`)
-}
-
-const drops = () => emulator.emulator.requests().filter((r) => r.path.endsWith("/campaign/send"))
-const numbersOf = (r: { body?: unknown }) =>
-  String((r.body as { phoneNumbers: string }).phoneNumbers).split(",")
+const until = (id: string, done: (s: { status: string }) => boolean, timeoutMs: number) =>
+  untilBroadcast(call, id, done, timeoutMs)
+const drops = () => dropsOf(stack.emulator)
 
 /** The gateway's own events the receiver got for this broadcast, signatures verified. */
 const broadcastEvents = async (id: string, type: string) => {
   const events: Array<{ type: string; data: Record<string, unknown> }> = []
-  for (const hook of receiver.received) {
+  for (const hook of stack.receiver.received) {
     for (const secret of SECRETS) expect(hook.body).not.toContain(secret)
     const event = JSON.parse(hook.body) as { type: string; data: Record<string, unknown> }
     if (event.type !== type || event.data.broadcastId !== id) continue
@@ -117,8 +78,8 @@ const eventsOnce = async (id: string, type: string, timeoutMs: number) => {
  */
 const why = () =>
   JSON.stringify({
-    reloads: gateway.logs.filter((l) => /Reloading local server|restarted server/.test(l)),
-    chunks: gateway.logs.filter((l) => l.includes("broadcast chunk")),
+    reloads: stack.gateway.logs.filter((l) => /Reloading local server|restarted server/.test(l)),
+    chunks: stack.gateway.logs.filter((l) => l.includes("broadcast chunk")),
   })
 
 describe("a broadcast out of credit (wrangler dev + emulator + receiver)", () => {
@@ -185,11 +146,14 @@ describe("a broadcast out of credit (wrangler dev + emulator + receiver)", () =>
     expect((await call(`/v1/broadcasts/${id}`)).json.status).toBe("paused")
 
     // Credit bought through the emulator's control endpoint, then resumed.
-    const bought = await fetch(`${emulator.baseUrl.replace(/\/v1$/, "")}/__emulator/credits`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ credit: BOUGHT_CREDIT }),
-    })
+    const bought = await fetch(
+      `${stack.emulator.baseUrl.replace(/\/v1$/, "")}/__emulator/credits`,
+      {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ credit: BOUGHT_CREDIT }),
+      },
+    )
     expect(await bought.json()).toMatchObject({ success: true, credit: BOUGHT_CREDIT })
     const resumed = await call(`/v1/broadcasts/${id}/resume`, { method: "POST" })
     expect(resumed.status).toBe(200)
@@ -218,7 +182,7 @@ describe("a broadcast out of credit (wrangler dev + emulator + receiver)", () =>
     expect(new Set(accepted).size).toBe(2300)
     expect(new Set(accepted)).toEqual(new Set(expected))
     // Each number charged once: the bought credit is spent to the cent.
-    expect(emulator.emulator.snapshot().credits[UPSTREAM_KEY]).toBe(0)
+    expect(stack.emulator.emulator.snapshot().credits[UPSTREAM_KEY]).toBe(0)
 
     // Completion is told too; the pause was told only once.
     const completed = await eventsOnce(id, "broadcast.completed", 15_000)

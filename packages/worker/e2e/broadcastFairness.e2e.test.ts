@@ -3,100 +3,61 @@
 // once, never behind the campaigns), the broadcasts take the rest in turn, and the
 // provider never answers 429. A policy of 6 drops per 2 s, of which single sends keep 2,
 // keeps it to seconds; every wait is bounded.
-import { type EmulatorServer, startEmulatorServer } from "@voicepartner/emulator/node"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import {
-  type Gateway,
-  SECRETS,
-  startGateway,
-  startReceiver,
-  TOKENS,
-  UPSTREAM_KEY,
-} from "./stack.js"
+  type BroadcastStack,
+  clientCall,
+  dropsOf,
+  numbersOf,
+  startBroadcastStack,
+  untilBroadcast,
+} from "./broadcastStack.js"
+import { SECRETS, TOKENS } from "./stack.js"
 
 const WINDOW_MS = 2_000
 const LIMIT = 6
 const RESERVE = 2
-const POLICY = { "campaign/send": [{ limit: LIMIT, windowMs: WINDOW_MS }] }
 const CHUNKS = 6
 // The owner digit of the single sends' numbers (06 5…: metropolitan, unlike 06 9…).
 const SINGLE = 5
 
-let emulator: EmulatorServer
-let gateway: Gateway
-let receiver: Awaited<ReturnType<typeof startReceiver>>
+let stack: BroadcastStack
 
 beforeAll(async () => {
-  emulator = await startEmulatorServer({
-    port: 0,
-    apiKeys: [UPSTREAM_KEY],
-    callbackDelayMs: 300,
-    credits: 100_000,
-    // The provider's own limit, a little looser than the gateway's (arrival times jitter):
-    // any burst past the gateway's policy would still be refused with a 429.
-    rateLimits: { "campaign/send": [{ limit: LIMIT, windowMs: 1_500 }] },
-  })
-  receiver = await startReceiver(() => 204)
   // Every client of stack.ts has operations ["*"], which includes `broadcasts`.
-  gateway = await startGateway({
-    upstreamBaseUrl: emulator.baseUrl,
-    webhookUrl: receiver.url,
-    retrySchedule: "1",
-    vars: {
-      RATE_LIMIT_POLICY: JSON.stringify(POLICY),
-      BROADCAST_RESERVE: JSON.stringify({ "campaign/send": [RESERVE] }),
-    },
+  stack = await startBroadcastStack({
+    limit: LIMIT,
+    windowMs: WINDOW_MS,
+    providerWindowMs: 1_500,
+    credits: 100_000,
+    vars: { BROADCAST_RESERVE: JSON.stringify({ "campaign/send": [RESERVE] }) },
   })
 }, 120_000)
 
 afterAll(async () => {
-  await gateway?.close()
-  await receiver?.close()
-  await emulator?.close()
+  await stack?.close()
 })
 
-const call = async (
-  token: string,
-  path: string,
-  init: { method?: string; body?: unknown } = {},
-) => {
-  const response = await fetch(`${gateway.url}${path}`, {
-    method: init.method ?? (init.body === undefined ? "GET" : "POST"),
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    ...(init.body !== undefined && { body: JSON.stringify(init.body) }),
-  })
-  const text = await response.text()
-  for (const secret of SECRETS) expect(text).not.toContain(secret)
-  return { status: response.status, json: JSON.parse(text) }
-}
+const call = (token: string, path: string, init?: { method?: string; body?: unknown }) =>
+  clientCall(() => stack, token)(path, init)
 
 /** Distinct French mobiles per owner: `+336<owner><7 digits>`. */
 const mobile = (owner: number, i: number) => `+336${owner}${String(i).padStart(7, "0")}`
 const ownerOf = (n: string) => Number(n[4])
 
-/** The broadcast's status, polled (bounded) until `done` holds. */
-const until = async (
+const until = (
   token: string,
   id: string,
   done: (s: { status: string }) => boolean,
   timeoutMs: number,
-) => {
-  let last: { status: string } = { status: "?" }
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    const shown = await call(token, `/v1/broadcasts/${id}`).catch(() => undefined)
-    if (shown?.status === 200) {
-      last = shown.json
-      if (done(last)) return shown.json
-    }
-    await new Promise((r) => setTimeout(r, 250))
-  }
-  throw new Error(`broadcast ${id} still ${last.status} after ${timeoutMs} ms`)
-}
-
-const drops = () => emulator.emulator.requests().filter((r) => r.path.endsWith("/campaign/send"))
-const numbersOf = (r: { body?: unknown }) =>
-  String((r.body as { phoneNumbers: string }).phoneNumbers).split(",")
+) =>
+  untilBroadcast(
+    clientCall(() => stack, token),
+    id,
+    done,
+    timeoutMs,
+  )
+const drops = () => dropsOf(stack.emulator)
 
 /** The most requests among `times` in any window `(t - windowMs, t]`. */
 const busiest = (times: ReadonlyArray<number>, windowMs: number) =>
@@ -139,7 +100,7 @@ describe("broadcasts of two clients and single sends (wrangler dev + emulator)",
     for (let i = 0; (await running()) && Date.now() < singlesDeadline; i++) {
       const number = mobile(SINGLE, i)
       const started = Date.now()
-      const answer = await fetch(`${gateway.url}/v1/campaign/send`, {
+      const answer = await fetch(`${stack.gateway.url}/v1/campaign/send`, {
         method: "POST",
         headers: {
           authorization: `Bearer ${TOKENS[i % 2]}`,
@@ -164,10 +125,12 @@ describe("broadcasts of two clients and single sends (wrangler dev + emulator)",
     const why = () =>
       JSON.stringify({
         upstream: drops().map((r) => r.status),
-        chunks: gateway.logs.filter((l) => l.includes("broadcast chunk")),
+        chunks: stack.gateway.logs.filter((l) => l.includes("broadcast chunk")),
         // A source file changed under `wrangler dev` restarts the objects: a chunk in
         // flight then is unknown, as designed.
-        reloads: gateway.logs.filter((l) => /Reloading local server|restarted server/.test(l)),
+        reloads: stack.gateway.logs.filter((l) =>
+          /Reloading local server|restarted server/.test(l),
+        ),
       })
     for (const d of done)
       expect(d.chunks, why()).toMatchObject({
@@ -188,7 +151,7 @@ describe("broadcasts of two clients and single sends (wrangler dev + emulator)",
     // Upstream: all accepted, no 429, every number exactly once.
     const all = drops()
     expect(all.every((r) => r.status === 200)).toBe(true)
-    expect(emulator.emulator.requests().filter((r) => r.status === 429)).toHaveLength(0)
+    expect(stack.emulator.emulator.requests().filter((r) => r.status === 429)).toHaveLength(0)
     const sent = all.flatMap(numbersOf)
     expect(new Set(sent).size).toBe(sent.length)
     expect(sent.filter((n) => ownerOf(n) === SINGLE).sort()).toEqual(
