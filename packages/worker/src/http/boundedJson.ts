@@ -1,27 +1,69 @@
 /** Deepest nesting of arrays and objects accepted in a request or callback body. */
 export const MAX_JSON_DEPTH = 32
 
+/** Why a text nesting past {@link MAX_JSON_DEPTH} is refused (after "the request body"). */
+export const TOO_DEEP = `nests deeper than ${MAX_JSON_DEPTH} levels`
+/** Why a text `JSON.parse` refuses is refused. */
+export const NOT_JSON = "is not valid JSON"
+
 /** Parsed JSON, or why the text was refused. */
 export type BoundedJson =
   | { readonly ok: true; readonly value: unknown }
   | { readonly ok: false; readonly reason: string }
 
-/** How deeply `text` nests arrays and objects (brackets inside strings do not count). */
-const depthOf = (text: string, limit: number): number => {
-  let depth = 0
-  let inString = false
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    if (inString) {
-      if (c === 0x5c)
-        i++ // backslash: skip the escaped character
-      else if (c === 0x22) inString = false
-    } else if (c === 0x22) inString = true
-    else if (c === 0x5b || c === 0x7b) {
-      if (++depth > limit) return depth
-    } else if (c === 0x5d || c === 0x7d) depth--
+/**
+ * How deeply a text nests arrays and objects, counted bracket by bracket over text given
+ * in one piece or in several (brackets inside strings do not count; the character after a
+ * backslash in a string is skipped). It counts any text, JSON or not: a body's nesting is
+ * checked before it is parsed, so the limit is answered first whatever else is wrong.
+ *
+ * @example
+ * ```ts
+ * const nesting = new NestingDepth()
+ * nesting.exceeds('{"a":"[[[') // false: brackets in a string
+ * nesting.exceeds('","b":' + "[".repeat(40)) // true: 41 levels
+ * ```
+ */
+export class NestingDepth {
+  /**
+   * From a state reached otherwise (a streaming parser that stops at an error goes on
+   * counting from where it was): the open levels, inside a string, just after a backslash.
+   */
+  constructor(
+    private depth = 0,
+    private inString = false,
+    private skip = false,
+  ) {}
+
+  /** Counts `text` from `from` on; true once the nesting passed `limit` (then stop). */
+  exceeds(text: string, from = 0, limit = MAX_JSON_DEPTH): boolean {
+    let depth = this.depth
+    let inString = this.inString
+    let i = from
+    if (this.skip && i < text.length) {
+      this.skip = false
+      i++
+    }
+    for (; i < text.length; i++) {
+      const c = text.charCodeAt(i)
+      if (inString) {
+        if (c === 0x5c)
+          i++ // backslash: skip the escaped character
+        else if (c === 0x22) inString = false
+      } else if (c === 0x22) inString = true
+      else if (c === 0x5b || c === 0x7b) {
+        if (++depth > limit) {
+          this.depth = depth
+          return true
+        }
+      } else if (c === 0x5d || c === 0x7d) depth--
+    }
+    // A backslash ending the piece: its escaped character opens the next one.
+    if (i > text.length) this.skip = true
+    this.depth = depth
+    this.inString = inString
+    return false
   }
-  return depth
 }
 
 /**
@@ -36,11 +78,10 @@ const depthOf = (text: string, limit: number): number => {
  * ```
  */
 export const parseBoundedJson = (text: string): BoundedJson => {
-  if (depthOf(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH)
-    return { ok: false, reason: `nests deeper than ${MAX_JSON_DEPTH} levels` }
+  if (new NestingDepth().exceeds(text)) return { ok: false, reason: TOO_DEEP }
   try {
     return { ok: true, value: JSON.parse(text) as unknown }
   } catch {
-    return { ok: false, reason: "is not valid JSON" }
+    return { ok: false, reason: NOT_JSON }
   }
 }

@@ -1,3 +1,4 @@
+import { ValidationError, ValidationIssue } from "@voicepartner/core/errors/ValidationError"
 import { type Context, type Handler, Hono, type MiddlewareHandler } from "hono"
 import { bodyLimit } from "hono/body-limit"
 import type { ContentfulStatusCode } from "hono/utils/http-status"
@@ -24,20 +25,22 @@ import {
 import { costEstimate, countriesOfPrefixes } from "../broadcast/costEstimate.js"
 import { csvFields, isCsv, readCsvUpload } from "../broadcast/csvUpload.js"
 import { estimatedEnd } from "../broadcast/estimate.js"
+import { type JsonRecipients, readJsonBody } from "../broadcast/jsonUpload.js"
 import {
   batchOf,
   chunkCount,
+  MAX_BROADCAST_RECIPIENTS,
   type PlannedRecipients,
   planRecipients,
 } from "../broadcast/recipientPlan.js"
 import { reportStream } from "../broadcast/reportCsv.js"
 import type { Env } from "../env.js"
 import { type ApiError, apiError } from "../http/apiError.js"
-import { parseBoundedJson } from "../http/boundedJson.js"
 import type { GatewayEnv } from "../http/GatewayEnv.js"
 import { type IdempotencyEnv, type IdempotencyStore, idempotency } from "../http/idempotency.js"
 import { authenticate, sendError, withConfig } from "../http/middleware.js"
 import { stableJson } from "../http/stableJson.js"
+import { validationAnswer } from "../http/validationAnswer.js"
 import { guardSend } from "../security/sendGuard.js"
 
 /**
@@ -84,20 +87,90 @@ export type BroadcastSource = (c: BroadcastContext) => Promise<
   | { readonly refusal: ApiError }
 >
 
+const tooLargeJson = () =>
+  apiError(413, "PAYLOAD_TOO_LARGE", `the request body exceeds ${MAX_BROADCAST_BODY_BYTES} bytes`)
+
+/**
+ * A JSON body's recipients as `recipientList` answers them (its messages, the same: too
+ * many rows, an entry that is not a string by its index), planned as they were read.
+ */
+const jsonRecipients = (
+  read: JsonRecipients,
+):
+  | { readonly ok: true; readonly recipients: PlannedRecipients }
+  | { readonly ok: false; readonly error: ApiError } => {
+  switch (read.kind) {
+    case "planned":
+      return { ok: true, recipients: read.recipients }
+    case "value": {
+      // Absent or not an array: recipientList's own answer (never ok).
+      const list = recipientList(read.value)
+      return list.ok ? { ok: true, recipients: planRecipients(list.inputs) } : list
+    }
+    case "tooMany":
+      return {
+        ok: false,
+        error: validationAnswer(
+          ValidationError.fromIssues([
+            new ValidationIssue({
+              field: "recipients",
+              message: `has ${read.length} rows; a broadcast takes at most ${MAX_BROADCAST_RECIPIENTS.toLocaleString("en")}`,
+            }),
+          ]),
+        ),
+      }
+    case "notString":
+      return {
+        ok: false,
+        error: validationAnswer(
+          ValidationError.fromIssues([
+            new ValidationIssue({
+              field: "recipients",
+              message: "must hold phone numbers as strings",
+              index: read.index,
+            }),
+          ]),
+        ),
+      }
+  }
+}
+
+/**
+ * A broadcast's JSON body (one object), read as a stream (`broadcast/jsonUpload.ts`): its
+ * fields (`apiKey` dropped: never a field of ours, drop-in mode does not apply to
+ * broadcasts) and its recipients planned; or the answer: 413 past
+ * {@link MAX_BROADCAST_BODY_BYTES} (counted: the body may come without Content-Length),
+ * 400 `INVALID_JSON` as `parseBoundedJson` refuses the text, or not an object; 400 naming
+ * `recipients` as `recipientList` does.
+ *
+ * @example
+ * ```ts
+ * const body = new Response('{"type":"tts","message":{"text":"Bonjour"},"recipients":["0612345678"]}').body
+ * const read = await readJsonBroadcast(body)
+ * if ("fields" in read) read.recipients.counts.valid // 1
+ * ```
+ */
+export const readJsonBroadcast = async (
+  body: ReadableStream<Uint8Array> | null,
+): Promise<
+  | {
+      readonly fields: Readonly<Record<string, unknown>>
+      readonly recipients: PlannedRecipients
+    }
+  | { readonly refusal: ApiError }
+> => {
+  const read = await readJsonBody(body, MAX_BROADCAST_BODY_BYTES)
+  if (read.kind === "tooLarge") return { refusal: tooLargeJson() }
+  if (read.kind === "refused")
+    return { refusal: apiError(400, "INVALID_JSON", `the request body ${read.reason}`) }
+  const list = jsonRecipients(read.recipients)
+  return list.ok ? { fields: read.fields, recipients: list.recipients } : { refusal: list.error }
+}
+
 /** `application/json` (and any other type, as the send routes do): one JSON object. */
 const jsonSource: BroadcastSource = async (c) => {
-  // The raw request: Hono's text() would keep a second copy of a 17 MB body.
-  const text = await c.req.raw.text()
-  const read = parseBoundedJson(text)
-  if (!read.ok) return { refusal: apiError(400, "INVALID_JSON", `the request body ${read.reason}`) }
-  if (typeof read.value !== "object" || read.value === null || Array.isArray(read.value))
-    return { refusal: apiError(400, "INVALID_JSON", "the request body must be a JSON object") }
-  // `apiKey`: never a field of ours (drop-in mode does not apply to broadcasts).
-  const { recipients, apiKey: _apiKey, ...fields } = read.value as Record<string, unknown>
-  const list = recipientList(recipients)
-  return list.ok
-    ? { fields, recipients: planRecipients(list.inputs), naming: "json" }
-    : { refusal: list.error }
+  const read = await readJsonBroadcast(c.req.raw.body)
+  return "refusal" in read ? read : { ...read, naming: "json" }
 }
 
 /**
@@ -130,23 +203,20 @@ const sourceFor = (contentType: string | undefined): BroadcastSource =>
 
 const jsonBodyLimit = bodyLimit({
   maxSize: MAX_BROADCAST_BODY_BYTES,
-  onError: (c) =>
-    c.json(
-      apiError(
-        413,
-        "PAYLOAD_TOO_LARGE",
-        `the request body exceeds ${MAX_BROADCAST_BODY_BYTES} bytes`,
-      ).body,
-      413,
-    ),
+  onError: (c) => c.json(tooLargeJson().body, 413),
 })
 
 /**
- * The JSON body limit; a CSV upload is streamed, and its source counts its bytes (Hono's
- * limit would hold a body sent without `Content-Length` in memory).
+ * The JSON body limit, up front from Content-Length. A body without it is counted where it
+ * is read, as a stream (the JSON and CSV sources of `POST /`; the other routes read none):
+ * Hono's limit would hold the whole of it in memory.
  */
 const broadcastBodyLimit: MiddlewareHandler<BroadcastEnv> = (c, next) =>
-  isCsv(c.req.header("content-type")) ? next() : jsonBodyLimit(c, next)
+  isCsv(c.req.header("content-type")) ||
+  !c.req.raw.headers.has("content-length") ||
+  c.req.raw.headers.has("transfer-encoding")
+    ? next()
+    : jsonBodyLimit(c, next)
 
 /** A gateway error answer with a code of the broadcast routes' own. */
 const conflict = (code: "BROADCAST_FINISHED" | "NOTHING_TO_RETRY", message: string): ApiError => ({
