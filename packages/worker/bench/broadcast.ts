@@ -4,8 +4,8 @@
 // (bench/workerd.ts: SQLite Durable Objects on a temp disk, alarms, loopback only), the
 // emulator runs in this process, every wait is bounded. Two parts, figures of the same run:
 // 1. A 100,000-recipient voicemail broadcast, uploaded as a CSV, under a sped-up policy
-//    (5 drops a second, no reserve: the theoretical minimum is (200 - 1) / 5 = 39.8 s from
-//    the first request to the last), with the emulator enforcing the same 5 a second: the
+//    (5 drops a second, no reserve: the theoretical minimum from the first request to the
+//    last is the sliding log's, 5 at once and 5 more a second later: (200 / 5 − 1) s = 39 s), with the emulator enforcing the same 5 a second: the
 //    upstream requests, their 429s, the time first → last request and its ratio to the
 //    minimum; then the Durable Object's SQLite size per recipient. Three providers: counting
 //    exactly, with 100 ms of tolerance, and exactly with arrivals 0–100 ms late at random.
@@ -23,6 +23,7 @@ import { spawn } from "node:child_process"
 import { readdirSync, readFileSync, readlinkSync, statSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
+import { planAdmissions } from "@voicepartner/core/ratelimit/slidingLog"
 import { freePort, gatewayBindings, startReceiver, TOKENS, UPSTREAM_KEY } from "../e2e/stack.ts"
 import { COMPATIBILITY_DATE, sleep } from "./benchStack.ts"
 import { serveOnWorkerd, type WorkerdServer } from "./workerd.ts"
@@ -323,7 +324,10 @@ const paced = async (
   await sleep(2 * WINDOW_MS)
   const measuredFrom = Date.now()
   const { id, requests, summary } = await broadcast(RECIPIENTS, 0)
-  const minimumMs = ((requests - 1) / LIMIT) * WINDOW_MS
+  // The sliding log's earliest instant for the last request (core's planner, the quota's):
+  // 5 at once, then 5 a window later, … — (200 / 5 − 1) windows = 39 s for 200.
+  const minimumMs =
+    planAdmissions([], [{ limit: LIMIT, windowMs: WINDOW_MS }], 0, requests).at(-1) ?? 0
   console.log(`${label}: broadcast ${id}, ${requests} requests; minimum ${minimumMs / 1000} s`)
   const drops = (await emulator.requests()).filter(
     (r) => r.endpoint === "campaign/send" && r.at >= measuredFrom,

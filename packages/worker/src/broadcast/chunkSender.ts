@@ -62,7 +62,7 @@ export const flushOwedRecords = async (host: SenderHost, b: BroadcastRow): Promi
  * @example
  * ```ts
  * const store = { answeredSince: () => [10, 20, 30, 40, 50] }
- * pacedAt(store, [{ limit: 5, windowMs: 1_000 }], 60) // 1_020: the first answer + the window + 10 ms
+ * pacedAt(store, [{ limit: 5, windowMs: 1_000 }], 60) // 1_015: the first answer + the window + 5 ms
  * ```
  */
 export const pacedAt = (

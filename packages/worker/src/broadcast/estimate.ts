@@ -5,11 +5,12 @@ import { ratePolicy } from "../config/policyOverride.js"
 
 /**
  * How much longer than the quota's windows a broadcast spaces its own requests (counted
- * from their answers, see `pacedAt`), and waits past the quota's "come back in": the
- * provider's clock and its window's edge are not ours. Its cost: once per window (10 ms a
- * minute for the documented 5 drops a minute), with a round trip.
+ * from their answers, see `pacedAt`), and waits past the quota's "come back in": counted
+ * from an answer, a window already holds the provider's own delay; the margin covers the
+ * millisecond rounding of two clocks and a window's edge counted either way. Its cost:
+ * once per window (5 ms a minute for the documented 5 drops a minute), with a round trip.
  */
-export const QUOTA_MARGIN_MS = 10
+export const QUOTA_MARGIN_MS = 5
 
 /** The bindings the quota's policy comes from (the Worker's `env` has them). */
 export interface QuotaVars {
@@ -52,7 +53,7 @@ export const broadcastWindows = (
  *
  * @example
  * ```ts
- * estimatedEnd({}, "campaign/send", 6, Date.UTC(2026, 0, 1)) // 60.01 s later: 4 a minute for broadcasts
+ * estimatedEnd({}, "campaign/send", 6, Date.UTC(2026, 0, 1)) // 60.005 s later: 4 a minute for broadcasts
  * ```
  */
 export const estimatedEnd = (

@@ -41,6 +41,7 @@ export const quotaFields: MiddlewareHandler<QuotaEnv> = async (c, next) => {
   await next()
   const endpoint = c.get("endpoint")
   if (c.error !== undefined || endpoint === undefined || c.get("client") === undefined) return
+  if (c.res.headers.has("RateLimit")) return // set with the answer (`localRefusal`)
   const state =
     c.get("quota") ??
     isolateRefusals.refusal(c.get("config").accountId, endpoint, Date.now(), 0)?.state
@@ -74,7 +75,12 @@ export const localRefusal = <E extends QuotaEnv>(
   if (known === undefined) return undefined
   c.set("quota", known.state)
   const answer = refusalAnswer(endpoint, known.reason, known.retryAfterMs)
-  return c.json(answer.body, answer.status, answer.headers)
+  // The RateLimit fields with the answer: `quotaFields` then has nothing to add (each
+  // field it adds afterwards copies the Response, the largest cost of a flood's 429).
+  return c.json(answer.body, answer.status, {
+    ...answer.headers,
+    ...rateLimitFields(known.state),
+  })
 }
 
 /**
