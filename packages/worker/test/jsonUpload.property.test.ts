@@ -4,6 +4,7 @@
 // duplicate and escaped keys, random whitespace, escapes, any UTF-16 (lone surrogates
 // too), nesting around the limit; then malformed by mutations; the bytes cut anywhere
 // (inside UTF-8 sequences and escapes).
+import { seededRandom } from "@voicepartner/emulator/faults"
 import * as fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { recipientList } from "../src/broadcast/broadcastRequest.js"
@@ -88,17 +89,8 @@ type Doc =
   | { readonly t: "arr"; readonly items: ReadonlyArray<Doc> }
   | { readonly t: "obj"; readonly members: ReadonlyArray<readonly [string, Doc]> }
 
-/** A small deterministic generator (mulberry32) for the writing choices of a document. */
-const random = (seed: number) => {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-}
+/** A small deterministic generator for the writing choices of a document (the emulator's). */
+const random = seededRandom
 
 const SHORT: Readonly<Record<string, string>> = {
   '"': '\\"',

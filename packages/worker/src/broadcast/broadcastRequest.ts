@@ -62,6 +62,19 @@ const issue = (field: string, message: string, index?: number) =>
 const refusal = (issues: ReadonlyArray<ValidationIssue>): ApiError =>
   validationAnswer(ValidationError.fromIssues(issues))
 
+/** The 400 for a list of `length` rows, past {@link MAX_BROADCAST_RECIPIENTS}. */
+export const tooManyRecipients = (length: number): ApiError =>
+  refusal([
+    issue(
+      "recipients",
+      `has ${length} rows; a broadcast takes at most ${MAX_BROADCAST_RECIPIENTS.toLocaleString("en")}`,
+    ),
+  ])
+
+/** The 400 for a list whose entry `index` is not a string. */
+export const recipientNotString = (index: number): ApiError =>
+  refusal([issue("recipients", "must hold phone numbers as strings", index)])
+
 /**
  * How a request names its fields: `json`, as the body's keys (`message.tokenAudio`,
  * `recipients`); `query`, a CSV upload's — the message fields are query parameters
@@ -114,21 +127,9 @@ export const recipientList = (
       error: refusal([issue("recipients", "must be an array of phone numbers (strings)")]),
     }
   if (value.length > MAX_BROADCAST_RECIPIENTS)
-    return {
-      ok: false,
-      error: refusal([
-        issue(
-          "recipients",
-          `has ${value.length} rows; a broadcast takes at most ${MAX_BROADCAST_RECIPIENTS.toLocaleString("en")}`,
-        ),
-      ]),
-    }
+    return { ok: false, error: tooManyRecipients(value.length) }
   const bad = value.findIndex((v) => typeof v !== "string")
-  if (bad >= 0)
-    return {
-      ok: false,
-      error: refusal([issue("recipients", "must hold phone numbers as strings", bad)]),
-    }
+  if (bad >= 0) return { ok: false, error: recipientNotString(bad) }
   return { ok: true, inputs: value as ReadonlyArray<string> }
 }
 

@@ -1,4 +1,3 @@
-import { ValidationError, ValidationIssue } from "@voicepartner/core/errors/ValidationError"
 import { type Context, type Handler, Hono, type MiddlewareHandler } from "hono"
 import { bodyLimit } from "hono/body-limit"
 import type { ContentfulStatusCode } from "hono/utils/http-status"
@@ -8,6 +7,8 @@ import {
   BROADCAST_FIELDS,
   type FieldNaming,
   recipientList,
+  recipientNotString,
+  tooManyRecipients,
   type ValidatedBroadcast,
   validateBroadcast,
 } from "../broadcast/broadcastRequest.js"
@@ -29,7 +30,6 @@ import { type JsonRecipients, readJsonBody } from "../broadcast/jsonUpload.js"
 import {
   batchOf,
   chunkCount,
-  MAX_BROADCAST_RECIPIENTS,
   type PlannedRecipients,
   planRecipients,
 } from "../broadcast/recipientPlan.js"
@@ -40,7 +40,6 @@ import type { GatewayEnv } from "../http/GatewayEnv.js"
 import { type IdempotencyEnv, type IdempotencyStore, idempotency } from "../http/idempotency.js"
 import { authenticate, sendError, withConfig } from "../http/middleware.js"
 import { stableJson } from "../http/stableJson.js"
-import { validationAnswer } from "../http/validationAnswer.js"
 import { guardSend } from "../security/sendGuard.js"
 
 /**
@@ -108,30 +107,9 @@ const jsonRecipients = (
       return list.ok ? { ok: true, recipients: planRecipients(list.inputs) } : list
     }
     case "tooMany":
-      return {
-        ok: false,
-        error: validationAnswer(
-          ValidationError.fromIssues([
-            new ValidationIssue({
-              field: "recipients",
-              message: `has ${read.length} rows; a broadcast takes at most ${MAX_BROADCAST_RECIPIENTS.toLocaleString("en")}`,
-            }),
-          ]),
-        ),
-      }
+      return { ok: false, error: tooManyRecipients(read.length) }
     case "notString":
-      return {
-        ok: false,
-        error: validationAnswer(
-          ValidationError.fromIssues([
-            new ValidationIssue({
-              field: "recipients",
-              message: "must hold phone numbers as strings",
-              index: read.index,
-            }),
-          ]),
-        ),
-      }
+      return { ok: false, error: recipientNotString(read.index) }
   }
 }
 
