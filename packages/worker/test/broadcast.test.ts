@@ -10,13 +10,12 @@ import {
   runInDurableObject,
 } from "cloudflare:test"
 import { describe, expect, it } from "vitest"
-import { isolateRefusals } from "../src/quota/refusalCache.js"
-import { accountQuota, answer, gateway, useHarness } from "./harness.js"
+import { accountQuota, answer, broadcastStub, gateway, passTime, useHarness } from "./harness.js"
 import { TOKENS } from "./testEnv.js"
 
 const h = useHarness()
 
-const stub = (id: string) => env.BROADCASTS.get(env.BROADCASTS.idFromName(id))
+const stub = broadcastStub
 
 /** Runs the client's ledger alarm until no webhook delivery is due now. */
 const flushLedger = async (client: string) => {
@@ -50,35 +49,6 @@ const post = async (path: string, token = TOKENS.alpha) =>
 const mobile = (i: number) => `+336${String(i).padStart(8, "0")}`
 
 /**
- * As if `ms` had passed for the quota and the broadcasts: the account's admissions, the
- * emulator's log, and the retry times of the broadcasts' pending chunks and the requests they
- * pace themselves by (departures and answers) aged.
- */
-const passTime = async (ms: number, ...broadcasts: ReadonlyArray<string>) => {
-  for (const id of broadcasts)
-    await runInDurableObject(stub(id), (_instance, state: DurableObjectState) => {
-      state.storage.sql.exec(
-        "UPDATE chunks SET next_at = next_at - ? WHERE next_at IS NOT NULL",
-        ms,
-      )
-      state.storage.sql.exec(
-        "UPDATE chunks SET started_at = started_at - ?, finished_at = finished_at - ?",
-        ms,
-        ms,
-      )
-    })
-  const quota = await accountQuota()
-  await runInDurableObject(quota, (_instance, state: DurableObjectState) => {
-    state.storage.sql.exec("UPDATE admissions SET at = at - ?", ms)
-    state.storage.sql.exec("UPDATE blocks SET until = until - ?", ms)
-  })
-  await evictDurableObject(quota)
-  isolateRefusals.clear()
-  for (const log of Object.values(h.upstream.emulator.state.limits))
-    for (let i = 0; i < log.length; i++) log[i] = (log[i] as number) - ms
-}
-
-/**
  * Runs the broadcast's alarm until it is no longer running (bounded); when a round made
  * no progress (the quota's next slot is a minute away), a minute passes.
  */
@@ -88,7 +58,7 @@ const drive = async (id: string, rounds = 40) => {
     const s = (await summary(id)).json
     if (s.status !== "running" && s.status !== "scheduled") return s
     const done = s.chunks.sent + s.chunks.failed + s.chunks.unknown
-    if (done === last) await passTime(61_000, id)
+    if (done === last) await passTime(h, 61_000, id)
     last = done
     if (!(await runDurableObjectAlarm(stub(id)))) await new Promise((r) => setTimeout(r, 20))
   }
@@ -312,7 +282,7 @@ describe("broadcasts", () => {
     expect(drops()).toHaveLength(2)
     const cancelled = await post(`/v1/broadcasts/${id}/cancel`)
     expect(cancelled.json).toMatchObject({ status: "cancelled", chunks: { sent: 2, pending: 1 } })
-    await passTime(61_000)
+    await passTime(h, 61_000)
     await runDurableObjectAlarm(stub(id))
     expect(drops()).toHaveLength(2)
     for (const action of ["resume", "pause"]) {
@@ -357,9 +327,9 @@ describe("broadcasts", () => {
     expect(withUnknown.status).toBe(201)
     expect(withUnknown.json.plan.recipients.valid).toBe(500)
 
-    await passTime(61_000)
+    await passTime(h, 61_000)
     expect((await drive(retried.json.id)).status).toBe("completed")
-    await passTime(61_000)
+    await passTime(h, 61_000)
     expect((await drive(withUnknown.json.id)).status).toBe("completed")
     const resent = drops().slice(before).flatMap(numbersOf)
     expect(resent).toHaveLength(failedSize + 500)

@@ -2,21 +2,14 @@
 // delimiters and line breaks, Windows-1252, blank rows), the message fields as query
 // parameters; the same plan as the JSON form, 400s naming the parameter, and the
 // estimated cost in the plan and the status. In workerd, with the in-isolate emulator.
-import {
-  env,
-  evictDurableObject,
-  listDurableObjectIds,
-  runDurableObjectAlarm,
-  runInDurableObject,
-} from "cloudflare:test"
+import { env, listDurableObjectIds, runDurableObjectAlarm } from "cloudflare:test"
 import { describe, expect, it } from "vitest"
-import { isolateRefusals } from "../src/quota/refusalCache.js"
-import { accountQuota, answer, gateway, useHarness } from "./harness.js"
+import { answer, broadcastStub, gateway, passTime, useHarness } from "./harness.js"
 import { TOKENS } from "./testEnv.js"
 
 const h = useHarness()
 
-const stub = (id: string) => env.BROADCASTS.get(env.BROADCASTS.idFromName(id))
+const stub = broadcastStub
 const later = () => new Date(Date.now() + 3_600_000).toISOString()
 
 /** A CSV upload: `query` as parameters, `body` as it is (text is sent as UTF-8). */
@@ -70,31 +63,6 @@ const crm = () => {
   return { text: lines.join("\r\n"), cells }
 }
 
-/**
- * As if `ms` had passed for the quota and the broadcast: the account's admissions, the
- * emulator's log and the requests the broadcast paces itself by (departures, answers) aged (broadcasts share
- * 4 drops a minute).
- */
-const passTime = async (ms: number, id: string) => {
-  await runInDurableObject(stub(id), (_instance, state: DurableObjectState) => {
-    state.storage.sql.exec(
-      "UPDATE chunks SET started_at = started_at - ?, finished_at = finished_at - ?, next_at = next_at - ?",
-      ms,
-      ms,
-      ms,
-    )
-  })
-  const quota = await accountQuota()
-  await runInDurableObject(quota, (_instance, state: DurableObjectState) => {
-    state.storage.sql.exec("UPDATE admissions SET at = at - ?", ms)
-    state.storage.sql.exec("UPDATE blocks SET until = until - ?", ms)
-  })
-  await evictDurableObject(quota)
-  isolateRefusals.clear()
-  for (const log of Object.values(h.upstream.emulator.state.limits))
-    for (let i = 0; i < log.length; i++) log[i] = (log[i] as number) - ms
-}
-
 const drive = async (id: string) => {
   for (let i = 0; i < 30; i++) {
     const s = (await answer(await gateway(`/v1/broadcasts/${id}`, { token: TOKENS.alpha }))).json
@@ -104,7 +72,7 @@ const drive = async (id: string) => {
     const after = (await answer(await gateway(`/v1/broadcasts/${id}`, { token: TOKENS.alpha })))
       .json
     if (after.chunks.sent + after.chunks.failed + after.chunks.unknown === done)
-      await passTime(61_000, id)
+      await passTime(h, 61_000, id)
   }
   throw new Error(`broadcast ${id} did not finish`)
 }

@@ -1,7 +1,14 @@
 // Runs inside workerd with the gateway: the upstream is an in-isolate emulator, webhook
 // receivers are recorded, and any other host fails (tests never reach the internet).
 
-import { abortAllDurableObjects, env, reset, runInDurableObject, SELF } from "cloudflare:test"
+import {
+  abortAllDurableObjects,
+  env,
+  evictDurableObject,
+  reset,
+  runInDurableObject,
+  SELF,
+} from "cloudflare:test"
 import { createEmulator, type InProcessEmulator } from "@voicepartner/emulator"
 import { afterEach, beforeEach, expect, vi } from "vitest"
 import { isolateRefusals } from "../src/quota/refusalCache.js"
@@ -92,6 +99,39 @@ export const accountQuota = async () => {
   )
   const id = Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("")
   return env.QUOTA.get(env.QUOTA.idFromName(`account:${id}`))
+}
+
+/** The Durable Object of broadcast `id`. */
+export const broadcastStub = (id: string) => env.BROADCASTS.get(env.BROADCASTS.idFromName(id))
+
+/**
+ * As if `ms` had passed for the account's quota and the given broadcasts: the quota's
+ * admissions and blocks, the emulator's log, and each broadcast's chunk times (retry,
+ * departure, answer: what it paces itself by) aged; the isolate's refusals forgotten.
+ */
+export const passTime = async (
+  harness: Harness,
+  ms: number,
+  ...broadcasts: ReadonlyArray<string>
+) => {
+  for (const id of broadcasts)
+    await runInDurableObject(broadcastStub(id), (_instance, state: DurableObjectState) => {
+      state.storage.sql.exec(
+        "UPDATE chunks SET started_at = started_at - ?, finished_at = finished_at - ?, next_at = next_at - ?",
+        ms,
+        ms,
+        ms,
+      )
+    })
+  const quota = await accountQuota()
+  await runInDurableObject(quota, (_instance, state: DurableObjectState) => {
+    state.storage.sql.exec("UPDATE admissions SET at = at - ?", ms)
+    state.storage.sql.exec("UPDATE blocks SET until = until - ?", ms)
+  })
+  await evictDurableObject(quota)
+  isolateRefusals.clear()
+  for (const log of Object.values(harness.upstream.emulator.state.limits))
+    for (let i = 0; i < log.length; i++) log[i] = (log[i] as number) - ms
 }
 
 /** A voicemail drop body (the emulator's audio file unless told otherwise). */
