@@ -36,18 +36,8 @@ interface BroadcastRowSql extends Record<string, SqlStorageValue> {
   cancelled_at: number | null
 }
 
-/** The broadcast as the object reads it. */
-export interface BroadcastRow {
-  readonly id: string
-  readonly clientId: string
-  readonly type: BroadcastType
-  readonly message: BroadcastMessage
-  readonly notifyUrl: string | undefined
-  readonly name: string | undefined
-  readonly startAt: number | undefined
-  readonly createdAt: number
-  readonly plan: BroadcastPlan
-  readonly retryOf: string | undefined
+/** The broadcast as the object reads it: what it was created with, and where it is. */
+export interface BroadcastRow extends BroadcastSpec {
   /** `loading` until `start`: such a broadcast is invisible (404) and never runs. */
   readonly status: BroadcastStatus | "loading"
   readonly pauseReason: PauseReason | undefined

@@ -142,12 +142,7 @@ export class ClientLedger extends DurableObject<Env> {
    * webhook. See {@link Events} for the outcomes.
    */
   async recordEvent(clientId: string, event: CallbackEvent): Promise<RecordEventOutcome> {
-    rememberClient(this.sql, clientId)
-    const client = await this.client(clientId)
-    const target = await forwardingTarget(
-      event.forwardTo ?? client?.webhookUrl,
-      client?.webhookSecret,
-    )
+    const target = await this.forwardingTargetOf(clientId, event.forwardTo)
     // From here on synchronous: the checks and the writes see one state of the ledger.
     const now = Date.now()
     const recorded = this.events.record(event, now)
@@ -163,12 +158,7 @@ export class ClientLedger extends DurableObject<Env> {
    * (subject, key), signed and retried like the provider's callbacks.
    */
   async enqueueEvent(clientId: string, event: GatewayEvent): Promise<void> {
-    rememberClient(this.sql, clientId)
-    const client = await this.client(clientId)
-    const target = await forwardingTarget(
-      event.forwardTo ?? client?.webhookUrl,
-      client?.webhookSecret,
-    )
+    const target = await this.forwardingTargetOf(clientId, event.forwardTo)
     const now = Date.now()
     const recorded = this.events.recordOwn(event, now)
     if (recorded.kind !== "stored") return
@@ -212,6 +202,13 @@ export class ClientLedger extends DurableObject<Env> {
     if (!Number.isFinite(next)) return
     const current = await this.ctx.storage.getAlarm()
     if (current === null || current > next) await this.ctx.storage.setAlarm(next)
+  }
+
+  /** Where an event of this client goes: its own `forwardTo`, else the client's webhook. */
+  private async forwardingTargetOf(clientId: string, forwardTo: string | undefined) {
+    rememberClient(this.sql, clientId)
+    const client = await this.client(clientId)
+    return forwardingTarget(forwardTo ?? client?.webhookUrl, client?.webhookSecret)
   }
 
   private async client(clientId: string) {
