@@ -3,21 +3,7 @@ import * as Schema from "effect/Schema"
 import { Endpoints } from "../model/Endpoint.js"
 import { defaultRetryPolicy, isRetryable, type RetryableFailure } from "../retry/RetryPolicy.js"
 
-/** Why the upstream refused, independent of how it spelled it. */
-export const ApiErrorReason: Schema.Literals<
-  readonly [
-    "Unauthorized",
-    "InsufficientCredit",
-    "InvalidRequest",
-    "NotFound",
-    "SenderNotAuthorized",
-    "RateLimited",
-    "IpNotAllowed",
-    "ServiceUnavailable",
-    "ServerError",
-    "Unknown",
-  ]
-> = Schema.Literals([
+const API_ERROR_REASONS = [
   "Unauthorized",
   "InsufficientCredit",
   "InvalidRequest",
@@ -28,7 +14,11 @@ export const ApiErrorReason: Schema.Literals<
   "ServiceUnavailable",
   "ServerError",
   "Unknown",
-])
+] as const
+
+/** Why the upstream refused, independent of how it spelled it. */
+export const ApiErrorReason: Schema.Literals<typeof API_ERROR_REASONS> =
+  Schema.Literals(API_ERROR_REASONS)
 export type ApiErrorReason = typeof ApiErrorReason.Type
 
 /** The retry family of an API error reason, if it has one. */
